@@ -1,0 +1,77 @@
+# The two commands a fresh clone needs are `make run` and `make test`; `make help` lists the rest.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+UV ?= $(BIN)/uv
+
+# Settings for commands that run Django outside `make run`: production-shaped (DEBUG off), with
+# a throwaway key that is only ever used on this machine.
+TEST_ENV := DEBUG=0 SECRET_KEY=insecure-key-for-local-checks-only
+
+# Django 6.1 needs Python 3.12 or newer. PYTHON=... wins; then python3.13, python3.12 and python3
+# (pyenv picks the version named in .python-version for them).
+define find_python
+for candidate in $(PYTHON) python3.13 python3.12 python3; do \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v "$$candidate"; exit 0; \
+  fi; \
+done; \
+echo "No Python 3.12 or newer found. Install one (pyenv install 3.12, or apt-get install python3.12)," >&2; \
+echo "then run again, or point at it: make $@ PYTHON=/path/to/python3.12" >&2; \
+exit 1
+endef
+
+.PHONY: help
+help: ## List the make targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@python=$$($(find_python)); \
+	if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+.PHONY: run
+run: install ## Migrate, load the article, ensure a local moderator, serve http://127.0.0.1:8000/
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) load_seed_articles
+	DEBUG=1 $(MANAGE) ensure_local_moderator
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+.PHONY: lint
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: check
+check: install ## Django system checks and the missing-migrations check
+	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+
+.PHONY: test
+test: lint check ## Install, lint, check, then run the whole test suite
+	$(TEST_ENV) $(BIN)/pytest
+
+.PHONY: format
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: lock
+lock: ## Re-pin requirements*.txt with hashes from pyproject.toml
+	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --python-version 3.12 --generate-hashes \
+	  --quiet --custom-compile-command "make lock" -o requirements.txt
+	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --python-version 3.12 --generate-hashes \
+	  --extra dev --quiet --custom-compile-command "make lock" -o requirements-dev.txt
+
+.PHONY: clean
+clean: ## Remove the virtualenv, the local database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CommentsConfig(AppConfig):
+    name = "comments"
+    verbose_name = "Comments"
+
+    def ready(self) -> None:
+        from comments import signals  # noqa: F401  (connects the comment-count receivers)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from comments import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("blog/<slug:slug>/comments/", views.post_comment, name="post"),
+]

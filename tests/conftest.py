@@ -1,0 +1,90 @@
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.utils import timezone
+
+from blog.models import Article, Reference
+from comments.models import Comment
+from comments.permissions import MODERATORS_GROUP
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collected_static_files(tmp_path_factory) -> None:
+    """Pages are rendered with the production static storage, which needs a manifest."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_article(db) -> Callable[..., Article]:
+    def make(**fields) -> Article:
+        defaults = {
+            "title": "Vitamin K and Your Arteries",
+            "slug": f"article-{Article.objects.count() + 1}",
+            "summary": "What vitamin K2 does for calcium.",
+            "body_source": "Intro paragraph.\n\n## A heading\n\nA paragraph (Doe et al., 2020).",
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.now() - timedelta(days=1),
+        }
+        return Article.objects.create(**(defaults | fields))
+
+    return make
+
+
+@pytest.fixture
+def article(make_article) -> Article:
+    article = make_article(slug="vitamin-k")
+    Reference.objects.create(
+        article=article,
+        position=1,
+        label="Doe et al., 2020",
+        authors="Doe, J., & Roe, R.",
+        year=2020,
+        title="A study",
+        journal="Journal of Tests",
+        volume="1",
+        issue="2",
+        pages="3-4",
+    )
+    return article
+
+
+@pytest.fixture
+def make_comment(db) -> Callable[..., Comment]:
+    def make(article: Article, **fields) -> Comment:
+        defaults = {
+            "author_name": "Ada Reader",
+            "author_email": "ada@example.com",
+            "body": "Thank you, this was useful.",
+        }
+        return Comment.objects.create(article=article, **(defaults | fields))
+
+    return make
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    user = User.objects.create_user("mod", password="pw-for-tests", is_staff=True)
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def staff_without_permission(db) -> User:
+    return User.objects.create_user("staff", password="pw-for-tests", is_staff=True)

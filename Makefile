@@ -57,8 +57,20 @@ check: install ## Django system checks and the missing-migrations check
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
 .PHONY: test
-test: lint check ## Install, lint, check, then run the whole test suite
+test: lint check chromium ## Install, lint, check, then run the whole test suite
 	$(TEST_ENV) $(BIN)/pytest
+
+.PHONY: chromium
+chromium: ## Install Debian's Chromium for the browser tests, if it is missing
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	elif [ -n "$${CI:-}" ]; then \
+	  echo "Chromium is missing and this is not root: run 'sudo apt-get install -y chromium'." >&2; exit 1; \
+	else \
+	  echo "Chromium is missing: browser tests will be skipped. Install: sudo apt-get install -y chromium" >&2; \
+	fi
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
@@ -73,5 +85,5 @@ lock: ## Re-pin requirements*.txt with hashes from pyproject.toml
 	  --extra dev --quiet --custom-compile-command "make lock" -o requirements-dev.txt
 
 .PHONY: clean
-clean: ## Remove the virtualenv, the local database and collected static files
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
+clean: ## Remove the virtualenv, the local database, collected static files and reports
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles var

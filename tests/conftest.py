@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.utils import timezone
 
 from blog.models import Article, Reference
@@ -12,12 +11,18 @@ from comments.permissions import MODERATORS_GROUP
 
 
 @pytest.fixture(autouse=True, scope="session")
-def collected_static_files(tmp_path_factory) -> None:
-    """Pages are rendered with the production static storage, which needs a manifest."""
+def _plain_static_storage(tmp_path_factory) -> None:
+    """Serve static files from the source folders, as the live server's handler expects.
+
+    The production storage (hashed, compressed names) is tested on its own in
+    tests/config/test_static_files.py and under gunicorn.
+    """
     from django.conf import settings
 
-    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
-    call_command("collectstatic", interactive=False, verbosity=0)
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -103,7 +103,7 @@ _YEAR_AT_END = re.compile(r",?\s+(?:[0-9]{4}[a-z]?|n\.d\.)\s*$")
 class CitedBody:
     """An article body with its citations linked, and what the linking found."""
 
-    html: SafeString
+    html: str  # sanitised; the article template shows it with the project's one |safe
     citing_ids: Mapping[int, tuple[str, ...]]  # reference number -> ids of the links citing it
     unmatched: tuple[str, ...]  # citations, as written, that name no reference
 
@@ -233,7 +233,7 @@ def link_citations(body_html: str, references: tuple[tuple[str, int], ...]) -> C
     linker = _CitationLinker(references)
     linked = _cited_body_cleaner.clean(linker.link(body_html))
     return CitedBody(
-        html=mark_safe(linked),
+        html=linked,
         citing_ids=MappingProxyType({n: tuple(ids) for n, ids in linker.citing_ids.items()}),
         unmatched=tuple(linker.unmatched),
     )

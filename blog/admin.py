@@ -20,7 +20,7 @@ class ReferenceInline(admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "comment_count"]
-    list_filter = ["status", "published_at"]
+    list_filter = ["status", "comments_open", "published_at"]
     search_fields = ["title", "summary", "body_source"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -31,6 +31,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "summary",
         "body_source",
         ("status", "published_at"),
+        "comments_open",
         ("updated_at", "comment_count"),
     ]
     inlines = [ReferenceInline]

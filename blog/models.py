@@ -37,6 +37,15 @@ class Article(models.Model):
         help_text="Set when first published; a future date keeps the article hidden until then.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    comments_open = models.BooleanField(
+        "comments open",
+        default=True,
+        db_default=True,
+        help_text=(
+            "Untick to stop new comments; the ones already published stay. Comments also close "
+            "by themselves some days after publication when the site is configured to."
+        ),
+    )
     comment_count = models.PositiveIntegerField(
         default=0,
         editable=False,

@@ -6,6 +6,7 @@ A commenter's email never contains anything a commenter wrote: the address is un
 and the site must not become a way to send strangers someone else's words.
 """
 
+import textwrap
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
@@ -23,6 +24,8 @@ from comments.permissions import MODERATE_PERMISSION
 from comments.tokens import make_review_token
 
 EXCERPT_LENGTH = 300
+# Plain-text email lines stay readable in any client at this width.
+LINE_WIDTH = 72
 
 
 def absolute_url(path: str) -> str:
@@ -66,8 +69,11 @@ def one_line(text: str) -> str:
 
 
 def excerpt(comment: Comment) -> str:
+    """The start of the comment, wrapped for a plain-text email, its own line breaks kept."""
     body = comment.body.strip()
-    return body if len(body) <= EXCERPT_LENGTH else f"{body[: EXCERPT_LENGTH - 1].rstrip()}…"
+    if len(body) > EXCERPT_LENGTH:
+        body = f"{body[: EXCERPT_LENGTH - 1].rstrip()}…"
+    return "\n".join(textwrap.fill(line, LINE_WIDTH) for line in body.splitlines())
 
 
 def held_comment_context(comment: Comment) -> dict:

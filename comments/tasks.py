@@ -5,16 +5,27 @@ two workers run it; if sending fails the claim is released and the failure re-ra
 backend logs it), and `send_moderation_digest` sends whatever is still unclaimed.
 """
 
+import logging
+
 from django.tasks import task
 from django.utils import timezone
 
 from comments import emails
 from comments.models import Comment
 
+logger = logging.getLogger(__name__)
+NO_MODERATOR_ADDRESS = (
+    "No moderator has an email address: give the moderators one, or set "
+    "MODERATION_NOTIFY_EMAILS. Held comments stay queued for send_moderation_digest."
+)
+
 
 @task
 def notify_moderators_of_held_comment(comment_id: int) -> int:
     """Email the moderators about one held comment, unless it was already told or decided."""
+    if not emails.moderator_addresses():
+        logger.warning(NO_MODERATOR_ADDRESS)
+        return 0
     claimed = (
         Comment.objects.pending()
         .filter(pk=comment_id, moderators_notified_at__isnull=True)

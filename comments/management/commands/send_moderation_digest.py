@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from comments import emails
 from comments.models import Comment
+from comments.tasks import NO_MODERATOR_ADDRESS
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         if not waiting.exists():
             self.stdout.write("No new held comments: nothing sent.")
             return
+        if not emails.moderator_addresses():
+            raise CommandError(NO_MODERATOR_ADDRESS)
         minutes = settings.MODERATION_DIGEST_MINUTES
         last_sent = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
         if minutes > 0 and last_sent and not force:

@@ -206,6 +206,21 @@ COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 30)
 COMMENT_SPAM_PURGE_DAYS = env_int("COMMENT_SPAM_PURGE_DAYS", 30)
 # Where commenters write to get a copy of their comments or have them erased.
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+if COMMENTS_PER_PAGE < 1 or MODERATION_REVIEW_LINK_DAYS < 1:
+    raise ImproperlyConfigured(
+        "COMMENTS_PER_PAGE and MODERATION_REVIEW_LINK_DAYS must be 1 or more."
+    )
+_no_negative = [
+    MODERATION_DIGEST_MINUTES,
+    COMMENTS_CLOSE_AFTER_DAYS,
+    COMMENT_IP_RETENTION_DAYS,
+    COMMENT_SPAM_PURGE_DAYS,
+]
+if min(_no_negative) < 0:
+    raise ImproperlyConfigured(
+        "MODERATION_DIGEST_MINUTES, COMMENTS_CLOSE_AFTER_DAYS, COMMENT_IP_RETENTION_DAYS and "
+        "COMMENT_SPAM_PURGE_DAYS cannot be negative."
+    )
 
 # Emails are sent by tasks enqueued once the comment's transaction commits. Django 6.1 ships only
 # the immediate backend (runs the task in-process straight after the commit) and a dummy one;

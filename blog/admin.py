@@ -19,7 +19,7 @@ class ReferenceInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "comment_count"]
+    list_display = ["title", "status", "published_at", "comments_open", "comment_count"]
     list_filter = ["status", "comments_open", "published_at"]
     search_fields = ["title", "summary", "body_source"]
     prepopulated_fields = {"slug": ["title"]}

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Browser, Page, expect
 
 from comments.models import Comment
-from comments.permissions import MODERATORS_GROUP
+from comments.permissions import MODERATORS_GROUP_PERMISSIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +19,12 @@ def test_comment_is_posted_seen_only_by_its_author_and_approved_from_the_email(
     moderator = User.objects.create_user(
         "mia", email="mia@example.com", password="pw-for-tests", is_staff=True
     )
-    moderator.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    # What the Moderators group grants (the group itself, made by a data migration, does not
+    # survive the database flush between transactional tests; permissions are recreated).
+    for app_label, codename in MODERATORS_GROUP_PERMISSIONS:
+        moderator.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     article_url = f"{live_server.url}{article.get_absolute_url()}"
 
     page.goto(article_url)

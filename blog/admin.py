@@ -36,8 +36,8 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "comment_count"]
-    list_filter = ["status", "published_at", "tags"]
+    list_display = ["title", "status", "published_at", "comments_open", "comment_count"]
+    list_filter = ["status", "comments_open", "published_at", "tags"]
     search_fields = ["title", "summary", "body_source"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -53,7 +53,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "tags",
         ("status", "published_at"),
         ("revised_at", "updated_at"),
-        "comment_count",
+        ("comments_open", "comment_count"),
     ]
     inlines = [ReferenceInline]
 

@@ -98,6 +98,15 @@ class Article(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     word_count = models.PositiveIntegerField(default=0, editable=False)
+    comments_open = models.BooleanField(
+        "comments open",
+        default=True,
+        db_default=True,
+        help_text=(
+            "Untick to stop new comments; the ones already published stay. Comments also close "
+            "by themselves some days after publication when the site is configured to."
+        ),
+    )
     comment_count = models.PositiveIntegerField(
         default=0,
         editable=False,

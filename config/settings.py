@@ -223,10 +223,14 @@ if min(_no_negative) < 0:
         "COMMENT_SPAM_PURGE_DAYS cannot be negative."
     )
 
-# Emails are sent by tasks enqueued once the comment's transaction commits. Django 6.1 ships only
-# the immediate backend (runs the task in-process straight after the commit) and a dummy one;
-# a deferring backend (a worker package) can replace it here without any code change.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Emails are sent by tasks enqueued once the comment's transaction commits, and run on a background
+# thread so the visitor's request never waits for the mail server (config/task_backends.py).
+TASKS = {
+    "default": {
+        "BACKEND": "config.task_backends.BackgroundThreadBackend",
+        "OPTIONS": {"MAX_WORKERS": 2},
+    }
+}
 
 # --- Security ---------------------------------------------------------------------------------
 

@@ -72,6 +72,19 @@ chromium: ## Install Debian's Chromium for the browser tests, if it is missing
 	  echo "Chromium is missing: browser tests will be skipped. Install: sudo apt-get install -y chromium" >&2; \
 	fi
 
+LIGHTHOUSE_DIR := tools/lighthouse
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
+
+# npm installs the exact version in package.json; no lock file is written (.npmrc says so).
+$(LIGHTHOUSE): $(LIGHTHOUSE_DIR)/package.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20 or newer." >&2; exit 1; }
+	npm install --prefix $(LIGHTHOUSE_DIR) --no-package-lock --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: lighthouse
+lighthouse: install chromium $(LIGHTHOUSE) ## Lighthouse on index and article, phone and desktop, served as in production
+	$(BIN)/python $(LIGHTHOUSE_DIR)/run.py $(LIGHTHOUSE_ARGS)
+
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -85,5 +98,5 @@ lock: ## Re-pin requirements*.txt with hashes from pyproject.toml
 	  --extra dev --quiet --custom-compile-command "make lock" -o requirements-dev.txt
 
 .PHONY: clean
-clean: ## Remove the virtualenv, the local database, collected static files and reports
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles var
+clean: ## Remove the virtualenv, the local database, collected static files, reports and Lighthouse
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles var $(LIGHTHOUSE_DIR)/node_modules

@@ -29,7 +29,9 @@ def comment_thread(context: template.Context, article: Article) -> dict:
     is_open = comments_are_open(article)
     form = None
     if is_open:
-        action = reverse("comments:post", kwargs={"slug": article.slug}) + "#leave-a-comment"
+        # Only a failed post renders at this address, so the fragment lands on (and focuses)
+        # the error summary; a successful one redirects to the article's #comments instead.
+        action = reverse("comments:post", kwargs={"slug": article.slug}) + "#error-summary"
         form = context.get("comment_form") or CommentForm(action=action)
         form.helper.form_action = action
     return {

@@ -97,7 +97,7 @@ def test_a_missing_page_gets_the_sites_404_page(client, db):
     soup = soup_of(response)
     assert soup.title.get_text() == "Page not found · Health Journal"
     assert soup.h1.get_text() == "Page not found"
-    assert soup.select_one(".site-header .site-name").get_text() == "Health Journal"
+    assert soup.select_one(".site-header .site-name").get_text(strip=True) == "Health Journal"
     assert soup.select_one("main a")["href"] == "/"
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
 
@@ -106,7 +106,7 @@ def test_the_500_page_renders_with_no_context_request_or_database():
     # No `db` fixture: any database query here would fail the test.
     soup = BeautifulSoup(render_to_string("500.html"), "html.parser")
     assert soup.title.get_text() == "Something went wrong · Health Journal"
-    assert soup.select_one(".site-header .site-name").get_text() == "Health Journal"
+    assert soup.select_one(".site-header .site-name").get_text(strip=True) == "Health Journal"
     assert soup.find("link", rel="stylesheet")["href"] == "/static/css/site.css"
 
 

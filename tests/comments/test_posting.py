@@ -113,7 +113,7 @@ def test_the_form_has_name_email_comment_and_the_post_button(client, article):
     labels = [label.get_text(strip=True).rstrip("*") for label in form.select("label")]
     assert labels == ["Name", "Email", "Comment", "Email me when my comment is published"]
     assert form["method"] == "post"
-    assert form["action"] == f"{post_url(article)}#leave-a-comment"
+    assert form["action"] == f"{post_url(article)}#error-summary"
     assert form.select_one("[type=submit]")["value"] == "Post comment"
     assert form.select_one("[name=csrfmiddlewaretoken]") is not None
 

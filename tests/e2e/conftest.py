@@ -7,9 +7,16 @@ elsewhere, saying how to install one.
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from blog.models import Article
+from comments.permissions import MODERATORS_GROUP, MODERATORS_GROUP_PERMISSIONS
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
 # tests themselves are still synchronous and safe.
@@ -26,6 +33,17 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SEED_SLUG = "magnesium-bone-health"
+# A common laptop and a common phone (CSS pixels).
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "mobile": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
 
 
 @pytest.fixture(scope="session")
@@ -43,12 +61,76 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture
 def screenshot(page, request):
-    """Save a full-page screenshot under var/screenshots/ (gitignored) to look at."""
+    """Save a full-page screenshot under var/screenshots/ (gitignored) to look at.
 
-    def take(step: str) -> Path:
+    `screenshot("step")` shoots the test's `page`; `screenshot("step", other_page)` another
+    page, such as one opened by `open_page`.
+    """
+
+    def take(step: str, target: Page | None = None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
-        page.screenshot(path=path, full_page=True)
+        (target or page).screenshot(path=path, full_page=True)
         return path
 
     return take
+
+
+@pytest.fixture
+def seeded_article(transactional_db) -> Article:
+    """The client's magnesium article, loaded as `make run` loads it."""
+    call_command("load_seed_articles", verbosity=0)
+    return Article.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def moderators_group(transactional_db) -> Group:
+    """The Moderators group, as its data migration creates it.
+
+    Browser tests commit for real (the live server must see their data) and are cleaned up by
+    flushing every table, which also empties what data migrations wrote; so it is put back.
+    """
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    group.permissions.set(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in MODERATORS_GROUP_PERMISSIONS
+    )
+    return group
+
+
+@pytest.fixture
+def moderator(moderators_group: Group, moderator: User) -> User:
+    """tests/conftest.py's moderator, with the group restored first."""
+    return moderator
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Open a path of the live server in a fresh browser context (its own cookies).
+
+    `viewport` is "desktop" or "mobile"; `color_scheme` "light" or "dark"; `javascript=False`
+    proves a page works without scripts. Contexts are closed after the test.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_(
+        path: str = "/",
+        *,
+        viewport: str = "desktop",
+        color_scheme: str = "light",
+        javascript: bool = True,
+    ) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            color_scheme=color_scheme,
+            java_script_enabled=javascript,
+            **VIEWPORTS[viewport],
+        )
+        contexts.append(context)
+        new_page = context.new_page()
+        new_page.goto(path)
+        return new_page
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +96,15 @@ class RunningSite:
 
     def json_log_entries(self) -> list[dict]:
         return [json.loads(line) for line in self.log_lines() if line.startswith("{")]
+
+    def wait_for_log_entries(self, matching: Callable[[dict], bool]) -> list[dict]:
+        """gunicorn writes the access line after the response has gone: wait for it."""
+        deadline = time.monotonic() + 30
+        while not (found := [e for e in self.json_log_entries() if matching(e)]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        return found
 
 
 def start_site(

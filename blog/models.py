@@ -1,11 +1,47 @@
+import math
+import re
+from datetime import datetime
 from typing import Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 
-from blog.markup import render_article_body
+from blog.citations import AuthorList, split_authors
+from blog.markup import CitedBody, link_citations, render_article_body
+
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+class TagQuerySet(models.QuerySet):
+    def with_published_articles(self) -> Self:
+        """Tags that readers can see articles under, each with `published_count`."""
+        published = Q(articles__in=Article.objects.published())
+        # Meta.ordering does not apply to an aggregating query: order again.
+        return (
+            self.annotate(published_count=Count("articles", filter=published))
+            .filter(published_count__gt=0)
+            .order_by("name")
+        )
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -13,11 +49,19 @@ class ArticleQuerySet(models.QuerySet):
         """The one rule for what readers may see: published, and not dated in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def published_or_scheduled(self) -> Self:
+        """Articles readers see now or will see when their date comes, with no one saving them."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    # Adults read non-fiction silently at about 240 words a minute; a little slower suits a text
+    # whose sources the reader glances at.
+    READING_WORDS_PER_MINUTE = 220
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -30,13 +74,39 @@ class Article(models.Model):
         help_text="Markdown: ## for a heading, *italics*, **bold**, [text](https://...) links.",
     )
     body_html = models.TextField(editable=False)
+    author_name = models.CharField(
+        "author",
+        max_length=120,
+        blank=True,
+        help_text="The byline. Leave blank to credit the site.",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text="Set when first published; a future date keeps the article hidden until then.",
     )
+    revised_at = models.DateTimeField(
+        "last revised",
+        null=True,
+        blank=True,
+        help_text=(
+            "Set when you change what a published article says; readers then see "
+            "“Updated” with this date. Leave it alone for typo fixes."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    comments_open = models.BooleanField(
+        "comments open",
+        default=True,
+        db_default=True,
+        help_text=(
+            "Untick to stop new comments; the ones already published stay. Comments also close "
+            "by themselves some days after publication when the site is configured to."
+        ),
+    )
     comment_count = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -55,6 +125,11 @@ class Article(models.Model):
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="article_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(revised_at__isnull=True) | Q(revised_at__gte=F("published_at")),
+                name="article_revised_after_published",
+                violation_error_message="The last revision cannot come before publication.",
+            ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_listing")]
 
@@ -63,14 +138,52 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body_html = render_article_body(self.body_source)
+        self.word_count = len(strip_tags(self.body_html).split())
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "published_at"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "body_html",
+                "word_count",
+                "published_at",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("blog:article_detail", kwargs={"slug": self.slug})
+
+    def get_preview_url(self) -> str:
+        return reverse("blog:article_preview", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / self.READING_WORDS_PER_MINUTE))
+
+    @property
+    def modified_at(self) -> datetime | None:
+        """When what the article says last changed: its revision, else its publication."""
+        if self.revised_at and (self.published_at is None or self.revised_at > self.published_at):
+            return self.revised_at
+        return self.published_at
+
+    @property
+    def shows_revision(self) -> bool:
+        """Whether "Updated" is worth saying: revised on a later day than it was published."""
+        if not (self.revised_at and self.published_at):
+            return False
+        return timezone.localdate(self.revised_at) > timezone.localdate(self.published_at)
+
+    @cached_property
+    def cited_body(self) -> CitedBody:
+        """The body with each citation linked to its reference (see blog.markup)."""
+        labels = tuple((ref.label, ref.position) for ref in self.references.all())
+        return link_citations(self.body_html, labels)
+
+    @cached_property
+    def cited_references(self) -> list[tuple["Reference", tuple[str, ...]]]:
+        """Each reference with the ids of the places in the body that cite it."""
+        return [(ref, self.cited_body.ids_citing(ref.position)) for ref in self.references.all()]
 
 
 class Reference(models.Model):
@@ -98,6 +211,10 @@ class Reference(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        # A pasted "https://doi.org/10.1000/x" or "doi:10.1000/x" is the DOI 10.1000/x.
+        self.doi = DOI_PREFIX.sub("", self.doi.strip())
+
     @property
     def title_sentence(self) -> str:
         """The title closed by a full stop, unless it already ends a sentence ('...?')."""
@@ -106,3 +223,7 @@ class Reference(models.Model):
     @property
     def link(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+    @property
+    def author_names(self) -> AuthorList:
+        return split_authors(self.authors)

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.text import slugify
 
-from blog.models import Article, Reference
+from blog.models import Article, Reference, Tag
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -39,10 +40,15 @@ def load_seed_article(path: Path, *, overwrite: bool = False) -> SeedResult:
     article = article or Article(slug=data["slug"])
     article.title = data["title"]
     article.summary = data["summary"]
+    article.author_name = data.get("author", "")
     article.body_source = data["body"].strip() + "\n"
     article.status = Article.Status.PUBLISHED
     article.published_at = data["published_at"]
     article.save()
+    article.tags.set(
+        Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in data.get("tags", [])
+    )
 
     article.references.all().delete()
     Reference.objects.bulk_create(

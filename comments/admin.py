@@ -1,16 +1,22 @@
+import json
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import ActionLocation
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from blog.admin import ArticleAdmin
 from blog.models import Article
-from comments.models import Comment
+from comments import privacy
+from comments.models import Comment, CommentStatusChange
 from comments.permissions import MODERATE_PERMISSION
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -46,6 +52,47 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class ModerationActionForm(ActionForm):
+    """The action menu, with an optional reason that goes into each comment's audit trail."""
+
+    reason = forms.CharField(
+        label="Reason (optional):",
+        required=False,
+        max_length=CommentStatusChange.REASON_MAX_LENGTH,
+    )
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The comment's audit trail, read-only: it is written by Comment.moderate() alone."""
+
+    model = CommentStatusChange
+    verbose_name_plural = "History (every status change)"
+    fields = ["changed_at", "from_status", "to_status", "decided_by", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CommentStatusChange]:
+        return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description="by")
+    def decided_by(self, change: CommentStatusChange) -> str:
+        return change.decided_by
+
+    def has_add_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        # Whoever may see the comment may see its history.
+        return request.user.has_perm("comments.view_comment")
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "author_name", "author_email", "article", "status", "created_at"]
@@ -56,7 +103,15 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     list_per_page = 50
-    actions = ["approve", "reject", "mark_spam"]
+    actions = [
+        "approve",
+        "reject",
+        "mark_spam",
+        "undo_approval",
+        "export_authors_comments",
+        "erase_authors_comments",
+    ]
+    action_form = ModerationActionForm
     fields = [
         "article",
         "status",
@@ -65,7 +120,9 @@ class CommentAdmin(admin.ModelAdmin):
         ("created_at", "ip_address"),
         "user_agent",
         ("moderated_at", "moderated_by"),
+        "notify_on_publish",
     ]
+    inlines = [StatusChangeInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments come from readers through the site, never from the admin.
@@ -93,15 +150,97 @@ class CommentAdmin(admin.ModelAdmin):
     def mark_spam(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
 
+    @admin.action(
+        permissions=["moderate"],
+        description="Undo approval (back to pending)",
+        location=BOTH_LOCATIONS,
+    )
+    def undo_approval(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        approved = queryset.filter(status=Comment.Status.APPROVED)
+        skipped = queryset.exclude(status=Comment.Status.APPROVED).count()
+        self._moderate(
+            request, approved, Comment.Status.PENDING, "moved back to pending", "Approval undone"
+        )
+        if skipped:
+            noun = "comment was" if skipped == 1 else "comments were"
+            self.message_user(
+                request, f"{skipped} {noun} not approved, so left as they were.", messages.WARNING
+            )
+
     def _moderate(
-        self, request: HttpRequest, queryset: QuerySet[Comment], status: Comment.Status, verb: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comment],
+        status: Comment.Status,
+        verb: str,
+        default_reason: str = "",
     ) -> None:
+        reason = self._reason(request) or default_reason
         with transaction.atomic():
             comments = list(queryset.select_for_update(of=("self",)))
             for comment in comments:
-                comment.moderate(status, by=request.user)
+                comment.moderate(status, by=request.user, reason=reason)
         noun = "comment" if len(comments) == 1 else "comments"
         self.message_user(request, f"{len(comments)} {noun} {verb}.", messages.SUCCESS)
+
+    @staticmethod
+    def _reason(request: HttpRequest) -> str:
+        """The reason typed next to the action, on the change list or on one comment's page."""
+        typed = request.POST.get("reason") or request.POST.get(
+            f"{ActionLocation.CHANGE_FORM.value}-reason", ""
+        )
+        return typed.strip()[: CommentStatusChange.REASON_MAX_LENGTH]
+
+    # --- Privacy: a commenter's right to a copy of their data and to erasure ------------------
+
+    def has_privacy_permission(self, request: HttpRequest) -> bool:
+        # Personal data of everyone sharing an address: for the site's owners only.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(
+        permissions=["privacy"], description="Export all comments of these authors' emails (JSON)"
+    )
+    def export_authors_comments(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> HttpResponse:
+        addresses = set(queryset.values_list("author_email", flat=True))
+        document = privacy.export_comments(addresses)
+        response = HttpResponse(
+            json.dumps(document, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="comments-export-{stamp}.json"'
+        return response
+
+    @admin.action(
+        permissions=["privacy"], description="Erase all comments of these authors' emails"
+    )
+    def erase_authors_comments(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> TemplateResponse | None:
+        addresses = sorted({a.lower() for a in queryset.values_list("author_email", flat=True)})
+        everything = privacy.comments_of(addresses)
+        if request.POST.get("confirm_erasure") == "yes":
+            erased = privacy.erase_comments(addresses)
+            noun = "comment" if erased == 1 else "comments"
+            self.message_user(
+                request,
+                f"Erased {erased} {noun} of {len(addresses)} email address"
+                f"{'es' if len(addresses) != 1 else ''}.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Erase these authors' comments?",
+            "opts": self.opts,
+            "addresses": addresses,
+            "total": everything.count(),
+            "selected": queryset.values_list("pk", flat=True),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/comments/comment/erase_confirmation.html", context)
 
 
 admin.site.unregister(Article)

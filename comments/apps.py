@@ -6,4 +6,5 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
-        from comments import signals  # noqa: F401  (connects the comment-count receivers)
+        # Imported for their side effects: the settings checks and the comment-count receivers.
+        from comments import checks, signals  # noqa: F401

@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from comments.models import Comment
+from comments.models import Comment, CommentStatusChange
 
 
 def _messages(field: str, limit: int) -> dict[str, str]:
@@ -19,9 +19,17 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["author_name", "author_email", "body"]
-        labels = {"author_name": "Name", "author_email": "Email", "body": "Comment"}
-        help_texts = {"author_email": "Never shown on the site."}
+        fields = ["author_name", "author_email", "body", "notify_on_publish"]
+        labels = {
+            "author_name": "Name",
+            "author_email": "Email",
+            "body": "Comment",
+            "notify_on_publish": "Email me when my comment is published",
+        }
+        help_texts = {
+            "author_email": "Never shown on the site.",
+            "notify_on_publish": "One email with a link, sent only once a moderator approves it.",
+        }
         widgets = {
             "author_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "author_email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -43,3 +51,44 @@ class CommentForm(forms.ModelForm):
         self.helper.form_id = "comment-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("post", "Post comment"))
+
+
+# --- Moderators' review page ----------------------------------------------------------------------
+
+
+class ReviewDecisionForm(forms.Form):
+    """The decision buttons of the review page, and an optional reason for the audit trail."""
+
+    DECISIONS = {
+        "approve": Comment.Status.APPROVED,
+        "reject": Comment.Status.REJECTED,
+        "spam": Comment.Status.SPAM,
+        "pending": Comment.Status.PENDING,
+    }
+
+    LABELS = {
+        "approve": "Approve",
+        "reject": "Reject",
+        "spam": "Mark as spam",
+        "pending": "Back to pending",
+    }
+
+    decision = forms.ChoiceField(
+        choices=list(LABELS.items()),
+        error_messages={"required": "Please press one of the decision buttons."},
+    )
+    reason = forms.CharField(
+        label="Reason (optional, kept in the comment's history)",
+        required=False,
+        max_length=CommentStatusChange.REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    @property
+    def status(self) -> Comment.Status:
+        return self.DECISIONS[self.cleaned_data["decision"]]
+
+    @classmethod
+    def buttons_for(cls, status: str) -> list[tuple[str, str]]:
+        """The decisions offered for a comment now in `status`: every other status."""
+        return [(key, cls.LABELS[key]) for key, to in cls.DECISIONS.items() if to != status]

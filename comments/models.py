@@ -5,12 +5,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from blog.markup import render_comment_body
 from blog.models import Article
+
+# Sent by Comment.moderate() after each recorded change, with `comment` and `change`.
+status_changed = Signal()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -63,6 +67,16 @@ class Comment(models.Model):
         blank=True,
         related_name="+",
     )
+    notify_on_publish = models.BooleanField(
+        "email me when published",
+        default=False,
+        db_default=False,
+        help_text="The commenter asked for one email when the comment is approved.",
+    )
+    # When the moderators were emailed about this held comment (or it went into a digest).
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the commenter was told the comment is published; they are told once at most.
+    author_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -86,7 +100,22 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.article}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The comment on its page of the article's thread (approved comments, oldest first)."""
+        page = self.thread_page_number()
+        query = f"?page={page}" if page > 1 else ""
+        return f"{self.article.get_absolute_url()}{query}#comment-{self.pk}"
+
+    def thread_page_number(self) -> int:
+        """The thread page that shows this comment: where it stands among the approved ones."""
+        earlier = (
+            Comment.objects.approved()
+            .filter(article_id=self.article_id)
+            .filter(
+                Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+            )
+            .count()
+        )
+        return earlier // settings.COMMENTS_PER_PAGE + 1
 
     @cached_property
     def body_html(self) -> SafeString:
@@ -96,13 +125,78 @@ class Comment(models.Model):
     def excerpt(self) -> str:
         return self.body if len(self.body) <= 80 else f"{self.body[:79].rstrip()}…"
 
-    def moderate(self, status: "Comment.Status", *, by: AbstractBaseUser) -> None:
-        """Move the comment to `status`, recording who decided and when.
+    def moderate(
+        self, status: "Comment.Status", *, by: AbstractBaseUser | None, reason: str = ""
+    ) -> "CommentStatusChange | None":
+        """Move the comment to `status`, recording who decided, when, from what and why.
 
-        Every status change goes through here: the admin actions and any view.
+        Every status change goes through here: the admin actions, the review page and automatic
+        approval (`by=None`). Returns the recorded change, or None when the status was already
+        `status`, which changes and records nothing.
         """
         with transaction.atomic():
+            # The status as stored now, locked: another moderator may have decided meanwhile.
+            current = (
+                Comment.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+            )
+            if current == status:
+                self.status = status
+                return None
             self.status = status
             self.moderated_by = by
             self.moderated_at = timezone.now()
             self.save(update_fields=["status", "moderated_by", "moderated_at"])
+            change = self.status_changes.create(
+                from_status=current,
+                to_status=status,
+                changed_by=by,
+                changed_at=self.moderated_at,
+                automatic=by is None,
+                reason=reason[: CommentStatusChange.REASON_MAX_LENGTH],
+            )
+            status_changed.send(sender=Comment, comment=self, change=change)
+        return change
+
+
+class CommentStatusChange(models.Model):
+    """One entry of a comment's audit trail, written only by Comment.moderate()."""
+
+    REASON_MAX_LENGTH = 500
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("from", max_length=10, choices=Comment.Status)
+    to_status = models.CharField("to", max_length=10, choices=Comment.Status)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("when", default=timezone.now)
+    automatic = models.BooleanField(
+        default=False, help_text="Decided by a site rule, not a person."
+    )
+    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = "status change"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=["pending", "approved", "rejected", "spam"])
+                & Q(to_status__in=["pending", "approved", "rejected", "spam"]),
+                name="comment_status_change_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def decided_by(self) -> str:
+        """Who made the change, as the audit trail shows it."""
+        if self.automatic:
+            return "automatic"
+        return self.changed_by.get_username() if self.changed_by else "a deleted user"

@@ -1,10 +1,12 @@
-"""Keep Article.comment_count equal to the number of approved comments."""
+"""Keep Article.comment_count equal to the number of approved comments; email on approval."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from blog.models import Article
-from comments.models import Comment
+from comments.models import Comment, CommentStatusChange, status_changed
+from comments.tasks import notify_author_of_publication
 
 
 def refresh_comment_count(article_id: int) -> None:
@@ -18,3 +20,25 @@ def refresh_comment_count(article_id: int) -> None:
 @receiver(post_delete, sender=Comment, dispatch_uid="comment_deleted_refresh_count")
 def comment_changed(sender, instance: Comment, **kwargs) -> None:
     refresh_comment_count(instance.article_id)
+
+
+# --- Telling a commenter their comment is published ---------------------------------------------
+
+
+@receiver(status_changed, sender=Comment, dispatch_uid="comment_approved_notify_author")
+def notify_author_when_approved(
+    sender, comment: Comment, change: CommentStatusChange, **kwargs
+) -> None:
+    """Queue the publication email the commenter opted into, once a moderator approves.
+
+    Automatic approvals send nothing: the comment appeared the moment it was posted.
+    """
+    if (
+        change.to_status != Comment.Status.APPROVED
+        or change.automatic
+        or not comment.notify_on_publish
+        or comment.author_notified_at is not None
+    ):
+        return
+    comment_id = comment.pk
+    transaction.on_commit(lambda: notify_author_of_publication.enqueue(comment_id))

@@ -1,16 +1,29 @@
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Article
-from comments.forms import CommentForm
+from comments.forms import CommentForm, ReviewDecisionForm
 from comments.models import Comment
+from comments.moderation import comments_are_open, process_new_comment
+from comments.permissions import MODERATE_PERMISSION
+from comments.tokens import (
+    ReviewLinkExpired,
+    ReviewLinkInvalid,
+    read_review_token,
+    remember_own_pending_comment,
+)
 
 POSTED_MESSAGE = (
     "Your comment was posted successfully. "
     "We will publish it in a little while, as our blog is moderated."
 )
+PUBLISHED_MESSAGE = "Thank you: your comment is published."
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -20,6 +33,8 @@ def client_ip(request: HttpRequest) -> str | None:
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not comments_are_open(article):
+        return comments_closed_response(request, article)
     form = CommentForm(request.POST)
     if not form.is_valid():
         context = {"article": article, "comment_form": form}
@@ -31,5 +46,82 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     comment.ip_address = client_ip(request)
     comment.user_agent = request.headers.get("User-Agent", "")[: Comment.USER_AGENT_MAX_LENGTH]
     comment.save()
+    process_new_comment(comment)
+    return comment_posted_response(request, comment)
+
+
+# --- After posting: closed articles, and showing the commenter their comment --------------------
+
+
+def comments_closed_response(request: HttpRequest, article: Article) -> HttpResponse:
+    """Refuse the comment kindly: say why, and hand back what the visitor wrote."""
+    context = {"article": article, "refused_comment": request.POST.get("body", "")}
+    return render(request, "blog/article_detail.html", context, status=403)
+
+
+def comment_posted_response(request: HttpRequest, comment: Comment) -> HttpResponse:
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, PUBLISHED_MESSAGE)
+        return redirect(comment.get_absolute_url())
     messages.success(request, POSTED_MESSAGE)
-    return redirect(f"{article.get_absolute_url()}#comments")
+    page = comment.thread_page_number()
+    query = f"?page={page}" if page > 1 else ""
+    response = redirect(f"{comment.article.get_absolute_url()}{query}#comments")
+    remember_own_pending_comment(request, response, comment.article, comment.pk)
+    return response
+
+
+# --- Moderators' review page (the link in the moderation email) ---------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_comment(request: HttpRequest, token: str) -> HttpResponse:
+    """Show a held comment to a signed-in moderator; only the POST buttons change anything.
+
+    Mail scanners and link previews follow links with GET, so GET must never decide.
+    """
+    try:
+        comment_id = read_review_token(token)
+    except ReviewLinkExpired:
+        return review_link_refused(request, expired=True)
+    except ReviewLinkInvalid:
+        return review_link_refused(request, expired=False)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not (request.user.is_active and request.user.has_perm(MODERATE_PERMISSION)):
+        raise PermissionDenied("Only moderators can review comments.")
+
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "moderated_by"), pk=comment_id
+    )
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        change = comment.moderate(form.status, by=request.user, reason=form.cleaned_data["reason"])
+        if change is None:
+            messages.info(request, f"The comment was already {comment.get_status_display()}.")
+        else:
+            messages.success(
+                request,
+                f"Done: {change.get_from_status_display()} → {change.get_to_status_display()}.",
+            )
+        return redirect(request.path)
+    context = {
+        "comment": comment,
+        "history": comment.status_changes.select_related("changed_by"),
+        "form": form,
+        "buttons": ReviewDecisionForm.buttons_for(comment.status),
+        "admin_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+        "queue_url": f"{reverse('admin:comments_comment_changelist')}?status=pending",
+    }
+    return render(request, "comments/review.html", context, status=400 if form.errors else 200)
+
+
+def review_link_refused(request: HttpRequest, *, expired: bool) -> HttpResponse:
+    context = {
+        "expired": expired,
+        "queue_url": f"{reverse('admin:comments_comment_changelist')}?status=pending",
+    }
+    return render(
+        request, "comments/review_link_refused.html", context, status=410 if expired else 400
+    )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "blog",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comments.middleware.PrivatePendingCommentsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -237,6 +239,57 @@ MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
         "OPTIONS": smtp_options() if EMAIL_BACKEND_PATH == SMTP_BACKEND else {},
+    }
+}
+
+# --- Moderation and notifications -------------------------------------------------------------
+# How held comments reach moderators, what commenters are told, and how long their data is kept.
+# The README's "Moderation and privacy" section explains each one and the commands to schedule.
+
+# The site's public address, for the links in emails (sent without a request to take it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Addresses told about held comments besides the active staff who hold the moderation permission.
+MODERATION_NOTIFY_EMAILS = env_list("MODERATION_NOTIFY_EMAILS")
+# 0: one email per held comment, sent as it is held. N: at most one digest every N minutes, sent
+# by `manage.py send_moderation_digest` (run it from cron every minute).
+MODERATION_DIGEST_MINUTES = env_int("MODERATION_DIGEST_MINUTES", 0)
+# Days a review link in a moderation email keeps working.
+MODERATION_REVIEW_LINK_DAYS = env_int("MODERATION_REVIEW_LINK_DAYS", 7)
+# Publish at once a comment whose email address already has an approved comment. Anyone can
+# type any address, so this trusts an unverified claim: off unless chosen.
+COMMENTS_AUTO_APPROVE_RETURNING = env_bool("COMMENTS_AUTO_APPROVE_RETURNING")
+# Close comments this many days after an article is published (0: never close by age).
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+# After this many days a comment's IP address is cut to its network (/24, /48) and its browser
+# description deleted, by `manage.py apply_comment_retention` (run it daily).
+COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 30)
+# Spam and rejected comments are deleted this many days after the decision (same command).
+COMMENT_SPAM_PURGE_DAYS = env_int("COMMENT_SPAM_PURGE_DAYS", 30)
+# Where commenters write to get a copy of their comments or have them erased.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+if COMMENTS_PER_PAGE < 1 or MODERATION_REVIEW_LINK_DAYS < 1:
+    raise ImproperlyConfigured(
+        "COMMENTS_PER_PAGE and MODERATION_REVIEW_LINK_DAYS must be 1 or more."
+    )
+_no_negative = [
+    MODERATION_DIGEST_MINUTES,
+    COMMENTS_CLOSE_AFTER_DAYS,
+    COMMENT_IP_RETENTION_DAYS,
+    COMMENT_SPAM_PURGE_DAYS,
+]
+if min(_no_negative) < 0:
+    raise ImproperlyConfigured(
+        "MODERATION_DIGEST_MINUTES, COMMENTS_CLOSE_AFTER_DAYS, COMMENT_IP_RETENTION_DAYS and "
+        "COMMENT_SPAM_PURGE_DAYS cannot be negative."
+    )
+
+# Emails are sent by tasks enqueued once the comment's transaction commits, and run on a background
+# thread so the visitor's request never waits for the mail server (config/task_backends.py).
+TASKS = {
+    "default": {
+        "BACKEND": "config.task_backends.BackgroundThreadBackend",
+        "OPTIONS": {"MAX_WORKERS": 2},
     }
 }
 

@@ -42,6 +42,12 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test_thread(settings) -> None:
+    """Run tasks where the test can see their effects; the background backend has its own test."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def make_article(db) -> Callable[..., Article]:
     def make(**fields) -> Article:

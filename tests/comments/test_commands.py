@@ -14,6 +14,7 @@ def test_local_moderator_is_created_once_and_its_password_printed_once(settings,
     password = first.split("password: ")[1].split()[0]
     user = User.objects.get(username="moderator")
     assert user.is_staff
+    assert user.email == "moderator@localhost"
     assert not user.is_superuser
     assert user.check_password(password)
     assert user.has_perm(MODERATE_PERMISSION)

@@ -71,13 +71,14 @@ def container_base_env(app: Path) -> dict[str, str]:
     }
 
 
-def production_env(database_url: str) -> dict[str, str]:
+def production_env(database_url: str, port: int) -> dict[str, str]:
     """The web service's environment from docker-compose.yml, filled from .env.example as an
-    operator would fill .env; only the address of the database and the host differ."""
+    operator would fill .env; only the addresses of the database and of the site differ."""
     dotenv = read_dotenv() | {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": "",
+        "SITE_URL": f"https://127.0.0.1:{port}",
         # One worker, so consecutive requests share its persistent database connection.
         "WEB_CONCURRENCY": "1",
     }
@@ -113,7 +114,7 @@ def start_site(
     port = free_port()
     env = (
         container_base_env(app)
-        | production_env(cluster.database_url(database))
+        | production_env(cluster.database_url(database), port)
         # The one difference from the container: a free port on loopback instead of 8000.
         | {"GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"}
         | (extra_env or {})

@@ -22,10 +22,12 @@ TEN_YEARS_IMMUTABLE = "max-age=315360000, public, immutable"
 
 def comment_form(html: str) -> tuple[str, dict[str, str]]:
     form = BeautifulSoup(html, "html.parser").select_one("form[method=post]")
+    # What a browser would send: no submit button, no unticked checkbox.
     fields = {
-        field["name"]: field.get("value", "")
+        field["name"]: field.get("value", "on")
         for field in form.select("input[name]")
         if field.get("type") != "submit"
+        and not (field.get("type") == "checkbox" and not field.has_attr("checked"))
     }
     fields |= {area["name"]: area.get_text().removeprefix("\n") for area in form("textarea")}
     return form["action"].split("#")[0], fields

@@ -56,6 +56,16 @@ def test_the_given_back_fields_are_labelled_as_the_comment_form_labels_them():
     assert labels == {f"id_{name}": form.fields[name].label for name in form.fields}
 
 
+def test_the_publication_notice_choice_comes_back_as_it_was_ticked():
+    ticked = unavailable_page(POST_PATH, {"body": "B", "notify_on_publish": "on"})
+    unticked = unavailable_page(POST_PATH, {"body": "B"})
+    checkbox = "#id_notify_on_publish"
+    assert BeautifulSoup(ticked.content, "html.parser").select_one(checkbox).has_attr("checked")
+    assert (
+        not BeautifulSoup(unticked.content, "html.parser").select_one(checkbox).has_attr("checked")
+    )
+
+
 def test_fields_the_form_may_add_ride_along_hidden():
     response = unavailable_page(POST_PATH, {"body": "B", "signed_at": "1234:abc", "website": ""})
     page = BeautifulSoup(response.content, "html.parser")

@@ -31,7 +31,10 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(12)
-        user = user_model.objects.create_user(username=username, password=password, is_staff=True)
+        # An address, so the moderation emails show in `make run`'s console.
+        user = user_model.objects.create_user(
+            username=username, email=f"{username}@localhost", password=password, is_staff=True
+        )
         user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
         self.stdout.write(
             self.style.SUCCESS(

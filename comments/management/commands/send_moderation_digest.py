@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from comments import emails
+from comments.models import Comment
+from comments.tasks import NO_MODERATOR_ADDRESS
+
+
+class Command(BaseCommand):
+    help = (
+        "Email the moderators one digest of the held comments they have not been told about. "
+        "Run it from cron every minute: with MODERATION_DIGEST_MINUTES=N it sends at most one "
+        "digest every N minutes; with 0 it sends whatever the per-comment emails missed."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Send now, even if the last digest is recent."
+        )
+
+    def handle(self, *args, force: bool, **options) -> None:
+        now = timezone.now()
+        waiting = Comment.objects.pending().filter(moderators_notified_at__isnull=True)
+        if not waiting.exists():
+            self.stdout.write("No new held comments: nothing sent.")
+            return
+        if not emails.moderator_addresses():
+            raise CommandError(NO_MODERATOR_ADDRESS)
+        minutes = settings.MODERATION_DIGEST_MINUTES
+        last_sent = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
+        if minutes > 0 and last_sent and not force:
+            due = last_sent + timedelta(minutes=minutes)
+            if now < due:
+                self.stdout.write(
+                    f"Last digest went at {last_sent:%H:%M}; the next is due at {due:%H:%M}."
+                )
+                return
+        comments = self.claim(waiting, now)
+        try:
+            sent = emails.send_moderation_digest(comments)
+        except Exception as error:
+            Comment.objects.filter(pk__in=[c.pk for c in comments]).update(
+                moderators_notified_at=None
+            )
+            raise CommandError(
+                f"Sending the digest failed ({error}); the comments stay queued for the next run."
+            ) from error
+        noun = "comment" if len(comments) == 1 else "comments"
+        self.stdout.write(
+            self.style.SUCCESS(f"Digest of {len(comments)} {noun} sent to {sent} moderator(s).")
+        )
+
+    @staticmethod
+    def claim(waiting, now) -> list[Comment]:
+        """Mark the waiting comments as told, under lock, so two runs never send them twice."""
+        with transaction.atomic():
+            comments = list(
+                waiting.select_for_update(of=("self",))
+                .select_related("article")
+                .order_by("created_at", "pk")
+            )
+            Comment.objects.filter(
+                pk__in=[c.pk for c in comments], moderators_notified_at__isnull=True
+            ).update(moderators_notified_at=now)
+        return comments

@@ -1,0 +1,66 @@
+"""Moderation email leaves the visitor's request: tasks run on a background thread."""
+
+import threading
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.tasks import task_backends
+from django.tasks.signals import task_finished, task_started
+
+from comments.permissions import MODERATORS_GROUP
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def background_tasks(settings):
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "config.task_backends.BackgroundThreadBackend",
+            "OPTIONS": {"MAX_WORKERS": 1},
+        }
+    }
+    return task_backends["default"]
+
+
+@pytest.fixture
+def emailed_moderator(db) -> User:
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    user = User.objects.create_superuser("mia", email="mia@example.com", password="pw")
+    user.groups.add(group)
+    return user
+
+
+def test_a_held_comment_is_emailed_from_a_background_thread_after_the_post_returns(
+    client, article, emailed_moderator, background_tasks, settings
+):
+    settings.SITE_URL = "http://testserver"
+    release = threading.Event()
+    finished_in: list[str] = []
+
+    def record_the_thread(sender, task_result, **kwargs):
+        finished_in.append(threading.current_thread().name)
+
+    def wait_until_the_request_is_over(sender, task_result, **kwargs):
+        assert release.wait(timeout=30)
+
+    task_started.connect(wait_until_the_request_is_over)
+    task_finished.connect(record_the_thread)
+    try:
+        response = client.post(
+            f"/blog/{article.slug}/comments/",
+            {"author_name": "Ada", "author_email": "ada@example.com", "body": "A question."},
+        )
+        assert response.status_code == 302
+        assert mail.outbox == [], "the request returned before the email was sent"
+        release.set()
+        background_tasks.last_future.result(timeout=30)
+    finally:
+        task_started.disconnect(wait_until_the_request_is_over)
+        task_finished.disconnect(record_the_thread)
+
+    assert [message.to for message in mail.outbox] == [["mia@example.com"]]
+    assert finished_in
+    assert finished_in[0].startswith("tasks-default")
+    assert finished_in[0] != threading.current_thread().name

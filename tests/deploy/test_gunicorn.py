@@ -24,7 +24,7 @@ def comment_form(html: str) -> tuple[str, dict[str, str]]:
     form = BeautifulSoup(html, "html.parser").select_one("form[method=post]")
     # What a browser would send: no submit button, no unticked checkbox.
     fields = {
-        field["name"]: field.get("value", "on")
+        field["name"]: field.get("value", "on" if field.get("type") == "checkbox" else "")
         for field in form.select("input[name]")
         if field.get("type") != "submit"
         and not (field.get("type") == "checkbox" and not field.has_attr("checked"))

@@ -1,17 +1,28 @@
-FROM python:3.12-slim
+# The web image: the site under gunicorn, configured only by environment variables
+# (docker-compose.yml lists them). Build: docker compose build, or docker build -t blog .
+FROM python:3.12-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
 WORKDIR /app
 
-COPY requirements.txt .
-RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.txt
+# Dependencies before the code, so a code change reuses this layer. With --require-hashes pip
+# installs exactly the pinned files of requirements.txt (written by `make lock`) or nothing.
+COPY requirements.txt ./
+RUN pip install --require-hashes --no-deps -r requirements.txt
 
 COPY . .
-# collectstatic only needs some key at build time; the real one comes from the environment.
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+# Hashed, compressed static files are part of the image. collectstatic needs some SECRET_KEY to
+# load the settings; the real one is given to the container at run time.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 10001 blog
+# The code stays root's and read-only; the site runs as an unprivileged user.
+RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin blog
 USER blog
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed_articles && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 2 --access-logfile -"]
+# Migrate, create the cache table, load the article, then exec gunicorn (bin/start-web).
+CMD ["bin/start-web"]

@@ -28,7 +28,7 @@ endef
 
 .PHONY: help
 help: ## List the make targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@python=$$($(find_python)); \
@@ -42,6 +42,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 .PHONY: run
 run: install ## Migrate, load the article, ensure a local moderator, serve http://127.0.0.1:8000/
 	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) load_seed_articles
 	DEBUG=1 $(MANAGE) ensure_local_moderator
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
@@ -56,9 +57,31 @@ check: install ## Django system checks and the missing-migrations check
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
+# Tests that need a running PostgreSQL server (gunicorn against it, restarts, outages) carry
+# the `postgres` marker; the SQLite run deselects them and says how many.
+SQLITE_ONLY := -m "not postgres"
+
 .PHONY: test
-test: lint check chromium ## Install, lint, check, then run the whole test suite
-	$(TEST_ENV) $(BIN)/pytest
+test: lint check chromium ## Lint, check, then the whole suite on SQLite and on a throwaway PostgreSQL
+	@failed=""; \
+	echo "== Test suite on SQLite"; \
+	start=$$SECONDS; \
+	$(TEST_ENV) $(BIN)/pytest $(SQLITE_ONLY) || failed="$$failed SQLite"; \
+	echo "== SQLite run: $$((SECONDS - start)) s"; \
+	echo "== Test suite on PostgreSQL (throwaway cluster)"; \
+	start=$$SECONDS; \
+	$(TEST_ENV) $(BIN)/python -m tests.support.run_on_postgres || failed="$$failed PostgreSQL"; \
+	echo "== PostgreSQL run: $$((SECONDS - start)) s"; \
+	if [ -n "$$failed" ]; then echo "== FAILED on:$$failed" >&2; exit 1; fi; \
+	echo "== Passed on SQLite and PostgreSQL"
+
+.PHONY: test-fast
+test-fast: install ## The suite on SQLite only, without lint: for quick local loops
+	$(TEST_ENV) $(BIN)/pytest $(SQLITE_ONLY)
+
+.PHONY: test-postgres
+test-postgres: install chromium ## The whole suite on a throwaway PostgreSQL (started and removed here)
+	$(TEST_ENV) $(BIN)/python -m tests.support.run_on_postgres
 
 .PHONY: chromium
 chromium: ## Install Debian's Chromium for the browser tests, if it is missing

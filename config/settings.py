@@ -24,8 +24,14 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off.")
 
 
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value; unset and empty are the same, so compose can pass `${NAME:-}`."""
+    return os.environ.get(name, "").strip() or default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    value = os.environ.get(name, "").strip() or default
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def env_int(name: str, default: int) -> int:
@@ -53,7 +59,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-SITE_NAME = os.environ.get("SITE_NAME", "Health Journal")
+SITE_NAME = env_str("SITE_NAME", "Health Journal")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,8 +76,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers probes by IP over plain HTTP, before host checks and redirects.
+    "ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A lost database gives a 503 page that hands back what the visitor posted, not a 500.
+    "ops.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,12 +114,17 @@ TEMPLATES = [
 # SQLite in a local file unless DATABASE_URL points elsewhere (PostgreSQL in production).
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Keep connections between requests, and check one is alive before reusing it, so a
+        # restarted PostgreSQL costs a reconnect, not an error page.
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (and show the 503 page) rather than hang when the server cannot be reached.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers carry on while a comment is written; IMMEDIATE takes the write lock at
@@ -121,6 +136,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions: state shared by every web process ------------------------------------
+# Several gunicorn workers (and several containers) serve the site, so nothing that must be
+# global may live in one process's memory. The default cache is a table in the main database
+# (created by `manage.py createcachetable`, which the start script runs); CACHE_URL points it at
+# Redis instead: redis://host:6379/0. Sessions live in the database, shared the same way.
+
+
+def cache_from_url(url: str) -> dict[str, str]:
+    scheme, _, location = url.partition("://")
+    backends = {
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "rediss": "django.core.cache.backends.redis.RedisCache",
+        "db": "django.core.cache.backends.db.DatabaseCache",
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if scheme not in backends or (not location and scheme in {"redis", "rediss", "db"}):
+        raise ImproperlyConfigured(
+            f"CACHE_URL {url!r} is not understood. Use redis://host:6379/0 (or rediss:// for "
+            "TLS), db://table_name for a table in the database, locmem:// (one process only) "
+            "or dummy:// (no caching)."
+        )
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": backends[scheme], "LOCATION": url}
+    return {"BACKEND": backends[scheme], "LOCATION": location}
+
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db://django_cache"))}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -------------------------------------------------------------------------------------
 
@@ -134,7 +179,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -154,30 +199,46 @@ STORAGES = {
         )
     },
 }
+# WhiteNoise gives files with a content hash in their name `max-age` of ten years and
+# `immutable` by itself. This is for the few requested by their plain name (e.g. an old link
+# to /static/favicon.svg): an hour, so a changed file reaches everyone the same day.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
 
 # --- Email ------------------------------------------------------------------------------------
+# Django 6.1 MAILERS. Each backend accepts its own OPTIONS only (anything else is an error when
+# the first email is sent), so only the SMTP backend gets the EMAIL_* connection settings.
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "blog@localhost")
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "blog@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def smtp_options() -> dict[str, object]:
+    options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 0) or None,
+        "username": env_str("EMAIL_HOST_USER") or None,
+        "password": env_str("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        "use_ssl": env_bool("EMAIL_USE_SSL"),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+    if options["use_tls"] and options["use_ssl"]:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (implicit TLS, "
+            "usually port 465) exclude each other: set at most one of them."
+        )
+    return {key: value for key, value in options.items() if value is not None}
+
+
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND_CLASS",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND,
+)
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND_CLASS",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {
-            key: value
-            for key, value in {
-                "host": os.environ.get("EMAIL_HOST"),
-                "port": env_int("EMAIL_PORT", 0) or None,
-                "username": os.environ.get("EMAIL_HOST_USER"),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD"),
-                "use_tls": env_bool("EMAIL_USE_TLS") or None,
-            }.items()
-            if value is not None
-        },
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": smtp_options() if EMAIL_BACKEND_PATH == SMTP_BACKEND else {},
     }
 }
 
@@ -186,7 +247,7 @@ MAILERS = {
 # The README's "Moderation and privacy" section explains each one and the commands to schedule.
 
 # The site's public address, for the links in emails (sent without a request to take it from).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Addresses told about held comments besides the active staff who hold the moderation permission.
 MODERATION_NOTIFY_EMAILS = env_list("MODERATION_NOTIFY_EMAILS")
 # 0: one email per held comment, sent as it is held. N: at most one digest every N minutes, sent
@@ -206,7 +267,7 @@ COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 30)
 # Spam and rejected comments are deleted this many days after the decision (same command).
 COMMENT_SPAM_PURGE_DAYS = env_int("COMMENT_SPAM_PURGE_DAYS", 30)
 # Where commenters write to get a copy of their comments or have them erased.
-PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 if COMMENTS_PER_PAGE < 1 or MODERATION_REVIEW_LINK_DAYS < 1:
     raise ImproperlyConfigured(
         "COMMENTS_PER_PAGE and MODERATION_REVIEW_LINK_DAYS must be 1 or more."
@@ -239,6 +300,55 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS (production) -----------------------------------------------------------------------
+# On by default whenever DEBUG is off. Behind a proxy that terminates TLS, name the header it
+# sets (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, meaning "https"; or Name=value) so Django
+# knows the request was secure; only do so if the proxy always sets or strips that header.
+
+
+def proxy_ssl_header(setting: str) -> tuple[str, str] | None:
+    if not setting:
+        return None
+    name, _, value = setting.partition("=")
+    return ("HTTP_" + name.strip().upper().replace("-", "_"), value.strip() or "https")
+
+
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Logging ----------------------------------------------------------------------------------
+# One line of JSON per event on stdout (the container's log), text when developing. gunicorn's
+# access and error logs use the same formatter (config/gunicorn.py).
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "text" if DEBUG else "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    # Replaces Django's own handlers for these, so each event is written once, by the root.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+}
 
 # --- Forms ------------------------------------------------------------------------------------
 

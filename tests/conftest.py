@@ -25,6 +25,18 @@ def _plain_static_storage(tmp_path_factory) -> None:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http() -> None:
+    """The test client and the live server speak plain HTTP, so no redirect to HTTPS here.
+
+    Production redirects (DEBUG off); that, HSTS and secure cookies are tested against
+    gunicorn in tests/deploy/.
+    """
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -69,7 +69,8 @@ def test_env_example_and_readme_document_every_variable_the_settings_read():
     import re
 
     source = (ROOT / "config" / "settings.py").read_text()
-    read = set(re.findall(r"""(?:environ\.get|env_bool|env_list|env_int)\(\s*"([A-Z_]+)""", source))
+    readers = r"(?:environ\.get|env_str|env_bool|env_list|env_int)"
+    read = set(re.findall(readers + r"""\(\s*"([A-Z_]+)""", source))
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     readme = (ROOT / "README.md").read_text()
     assert read, "no variables found: the pattern no longer matches settings.py"

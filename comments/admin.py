@@ -6,12 +6,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from blog.admin import ArticleAdmin
 from blog.models import Article
-from comments.models import Comment
+from comments.models import BlocklistEntry, Comment
 from comments.permissions import MODERATE_PERMISSION
+from comments.spam import Signal
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -46,11 +47,36 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class FlaggedFilter(admin.SimpleListFilter):
+    """Comments the spam defence raised a signal about, or not."""
+
+    title = "spam signals"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "Flagged"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+        if self.value() == "yes":
+            return queryset.exclude(spam_signals=[])
+        if self.value() == "no":
+            return queryset.filter(spam_signals=[])
+        return queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author_name", "author_email", "article", "status", "created_at"]
+    list_display = [
+        "excerpt",
+        "author_name",
+        "author_email",
+        "article",
+        "status",
+        "held_because",
+        "created_at",
+    ]
     list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, "article", "created_at"]
+    list_filter = [StatusFilter, FlaggedFilter, "article", "created_at"]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]
     date_hierarchy = "created_at"
@@ -60,12 +86,30 @@ class CommentAdmin(admin.ModelAdmin):
     fields = [
         "article",
         "status",
+        "held_because",
         ("author_name", "author_email"),
         "body",
         ("created_at", "ip_address"),
         "user_agent",
         ("moderated_at", "moderated_by"),
     ]
+
+    readonly_fields = ["held_because"]
+
+    @admin.display(description="Held because")
+    def held_because(self, comment: Comment) -> str:
+        """The spam defence's reasons (comments/spam.py), one per line; a dash when none."""
+        signals = [Signal.from_json(data) for data in comment.spam_signals]
+        if not signals:
+            return "–"
+        return format_html(
+            '<ul class="spam-signals">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}{}</li>",
+                ((s.label, f" ({s.detail})" if s.detail else "") for s in signals),
+            ),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments come from readers through the site, never from the admin.
@@ -102,6 +146,17 @@ class CommentAdmin(admin.ModelAdmin):
                 comment.moderate(status, by=request.user)
         noun = "comment" if len(comments) == 1 else "comments"
         self.message_user(request, f"{len(comments)} {noun} {verb}.", messages.SUCCESS)
+
+
+@admin.register(BlocklistEntry)
+class BlocklistEntryAdmin(admin.ModelAdmin):
+    """Words, emails and IP ranges whose comments are marked as spam (comments/spam.py)."""
+
+    list_display = ["value", "kind", "note", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    ordering = ["kind", "value"]
+    fields = ["kind", "value", "note"]
 
 
 admin.site.unregister(Article)

@@ -72,6 +72,10 @@ chromium: ## Install Debian's Chromium for the browser tests, if it is missing
 	  echo "Chromium is missing: browser tests will be skipped. Install: sudo apt-get install -y chromium" >&2; \
 	fi
 
+.PHONY: observatory
+observatory: install ## Serve the site over local TLS and grade its headers with MDN HTTP Observatory
+	$(BIN)/python scripts/observatory.py
+
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -50,6 +50,10 @@ class CommentForm(forms.ModelForm):
     # When the form was shown, signed so it cannot be forged: see spam.form_age().
     rendered_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    # comments/thread.html lists every error above the form; crispy-forms need not repeat
+    # the non-field ones (templates/bootstrap5/errors.html).
+    errors_listed_in_summary = True
+
     class Meta:
         model = Comment
         fields = ["author_name", "author_email", "body"]

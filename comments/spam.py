@@ -6,7 +6,7 @@ moderators as the reason it was held or marked as spam:
 - a honeypot field that people never see (filled in: spam);
 - a signed timestamp of when the form was shown (sent within seconds: held);
 - more than one link (held);
-- a blocklist of words, email addresses and IP ranges that moderators edit in the admin (spam).
+- a blocklist of words, email addresses and IP ranges, edited in the admin (spam).
 
 Two more rules refuse a post instead of flagging it, both answered from the comments table so
 they hold across every web process and server: flood control (the same address or email again
@@ -96,6 +96,7 @@ class Submission:
     form_age: timedelta | None
 
 
+# An address written with a scheme or "www.", whatever its domain; see count_links().
 _SPELLED_OUT_LINK = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 
 

@@ -1,4 +1,5 @@
-"""Flood control holds across web servers: two gunicorn servers, two processes, one database.
+"""Flood control holds across web servers: two gunicorn servers, two processes, one database
+(SQLite, or PostgreSQL when the suite runs on it).
 
 The servers run with DEBUG=1 only so that pages render without a collectstatic run first; the
 posting rules do not depend on DEBUG.
@@ -13,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -32,30 +34,56 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def fresh_database_url(folder: Path) -> Iterator[str]:
+    """A new, empty database of the kind the suite runs on: a SQLite file, or a database of
+    its own on the same PostgreSQL server (where the posting lock is an advisory lock)."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{folder / 'shared.sqlite3'}"
+        return
+    name = f"flood_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    database = settings.DATABASES["default"]
+    user = urllib.parse.quote(database["USER"] or "")
+    password = urllib.parse.quote(database["PASSWORD"] or "")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    try:
+        yield f"postgres://{credentials}{database['HOST']}:{database['PORT']}/{name}"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
-def shared_database(tmp_path_factory) -> dict[str, str]:
+def shared_database(tmp_path_factory, django_db_blocker) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("flood")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PYTEST_", "DATABASE_URL"))
-    } | {
-        "DEBUG": "1",
-        "SECRET_KEY": "flood-test-key",
-        "DATABASE_URL": f"sqlite:///{folder / 'shared.sqlite3'}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # One trusted proxy: the test names each visitor's address in X-Forwarded-For.
-        "TRUSTED_PROXY_COUNT": "1",
-    }
-    for command in (["migrate", "--noinput"], ["load_seed_articles"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    return env
+    with django_db_blocker.unblock():
+        urls = fresh_database_url(folder)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "PYTEST_", "DATABASE_URL"))
+        } | {
+            "DEBUG": "1",
+            "SECRET_KEY": "flood-test-key",
+            "DATABASE_URL": next(urls),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # One trusted proxy: the test names each visitor's address in X-Forwarded-For.
+            "TRUSTED_PROXY_COUNT": "1",
+        }
+        for command in (["migrate", "--noinput"], ["load_seed_articles"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command, "-v0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        yield env
+        urls.close()
 
 
 def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:

@@ -164,6 +164,7 @@ def test_the_same_address_posting_again_within_15_seconds_gets_429_with_its_text
     assert response["Retry-After"] == "15"
     soup = BeautifulSoup(response.content, "html.parser")
     assert "Please wait 15 seconds" in soup.select_one(".error-summary").get_text()
+    assert response.text.count("Please wait 15 seconds") == 1
     assert soup.select_one("#id_body").get_text().strip() == "And another thing."
     assert soup.select_one("#id_author_email")["value"] == "other@example.com"
     assert Comment.objects.count() == 1

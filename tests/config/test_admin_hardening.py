@@ -125,3 +125,26 @@ def test_superusers_can_see_and_clear_the_failures_in_the_admin(moderator_accoun
     page = admin.get("/admin/axes/accessattempt/")
     assert page.status_code == 200
     assert "203.0.113.5" in page.text
+
+
+def test_the_article_form_refuses_nul_characters(db):
+    """PostgreSQL cannot store NUL; the admin says so instead of failing with a 500."""
+    from blog.models import Article
+
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root", password="pw"))
+    response = admin.post(
+        "/admin/blog/article/add/",
+        {
+            "title": "T",
+            "slug": "t",
+            "summary": "s",
+            "body_source": "before\x00after",
+            "status": "draft",
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.text
+    assert not Article.objects.exists()

@@ -108,6 +108,10 @@ $(LIGHTHOUSE): $(LIGHTHOUSE_DIR)/package.json
 lighthouse: install chromium $(LIGHTHOUSE) ## Lighthouse on index and article, phone and desktop, served as in production
 	$(BIN)/python $(LIGHTHOUSE_DIR)/run.py $(LIGHTHOUSE_ARGS)
 
+.PHONY: observatory
+observatory: install ## Serve the site over local TLS and grade its headers with MDN HTTP Observatory
+	$(BIN)/python scripts/observatory.py
+
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -27,10 +27,21 @@ ARTICLE_TAGS = frozenset(
         "thead", "tr", "ul",
     }
 )  # fmt: skip
+
+
+def _same_site_image_attribute(tag: str, name: str, value: str) -> bool:
+    """Images come from this site only: its Content-Security-Policy (img-src 'self') would
+    block any other, so an off-site address is dropped here rather than broken on the page."""
+    if name == "src":
+        address = urlsplit(value.strip())
+        return not address.scheme and not address.netloc
+    return name in {"alt", "width", "height"}
+
+
 ARTICLE_ATTRIBUTES = {
     "a": ["href", "title"],
     "abbr": ["title"],
-    "img": ["src", "alt", "width", "height"],
+    "img": _same_site_image_attribute,
     "ol": ["start"],
     "th": ["colspan", "rowspan"],
     "td": ["colspan", "rowspan"],

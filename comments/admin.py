@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from blog.admin import ArticleAdmin
 from blog.models import Article
 from comments import privacy
-from comments.models import Comment, CommentStatusChange
+from comments.models import BlocklistEntry, Comment, CommentStatusChange
 from comments.permissions import MODERATE_PERMISSION
+from comments.spam import Signal
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -93,11 +94,36 @@ class StatusChangeInline(admin.TabularInline):
         return request.user.has_perm("comments.view_comment")
 
 
+class FlaggedFilter(admin.SimpleListFilter):
+    """Comments the spam defence raised a signal about, or not."""
+
+    title = "spam signals"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "Flagged"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+        if self.value() == "yes":
+            return queryset.exclude(spam_signals=[])
+        if self.value() == "no":
+            return queryset.filter(spam_signals=[])
+        return queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author_name", "author_email", "article", "status", "created_at"]
+    list_display = [
+        "excerpt",
+        "author_name",
+        "author_email",
+        "article",
+        "status",
+        "held_because",
+        "created_at",
+    ]
     list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, "article", "created_at"]
+    list_filter = [StatusFilter, FlaggedFilter, "article", "created_at"]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]
     date_hierarchy = "created_at"
@@ -115,6 +141,7 @@ class CommentAdmin(admin.ModelAdmin):
     fields = [
         "article",
         "status",
+        "held_because",
         ("author_name", "author_email"),
         "body",
         ("created_at", "ip_address"),
@@ -123,6 +150,23 @@ class CommentAdmin(admin.ModelAdmin):
         "notify_on_publish",
     ]
     inlines = [StatusChangeInline]
+
+    readonly_fields = ["held_because"]
+
+    @admin.display(description="Held because")
+    def held_because(self, comment: Comment) -> str:
+        """The spam defence's reasons (comments/spam.py), one per line; a dash when none."""
+        signals = [Signal.from_json(data) for data in comment.spam_signals]
+        if not signals:
+            return "–"
+        return format_html(
+            '<ul class="spam-signals">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}{}</li>",
+                ((s.label, f" ({s.detail})" if s.detail else "") for s in signals),
+            ),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments come from readers through the site, never from the admin.
@@ -241,6 +285,17 @@ class CommentAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/comments/comment/erase_confirmation.html", context)
+
+
+@admin.register(BlocklistEntry)
+class BlocklistEntryAdmin(admin.ModelAdmin):
+    """Words, emails and IP ranges whose comments are marked as spam (comments/spam.py)."""
+
+    list_display = ["value", "kind", "note", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    ordering = ["kind", "value"]
+    fields = ["kind", "value", "note"]
 
 
 admin.site.unregister(Article)

@@ -1,8 +1,16 @@
+import unicodedata
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from comments import spam
 from comments.models import Comment, CommentStatusChange
+
+FORM_EXPIRED_MESSAGE = (
+    "This page was open for more than a day, so its form expired. Your comment is kept below: "
+    "please press “Post comment” again."
+)
 
 
 def _messages(field: str, limit: int) -> dict[str, str]:
@@ -11,11 +19,40 @@ def _messages(field: str, limit: int) -> dict[str, str]:
         "max_length": (
             f"Please shorten your {field} to {limit:,} characters or fewer (it has %(show_value)s)."
         ),
+        "null_characters_not_allowed": (
+            f"Your {field} contains an invisible null character; please retype it without."
+        ),
     }
+
+
+def has_visible_text(text: str) -> bool:
+    """False for text made only of spaces, line breaks and invisible characters."""
+    return any(unicodedata.category(char)[0] not in "ZC" for char in text)
+
+
+def _visible_or_required(form: forms.Form, name: str) -> str:
+    value = form.cleaned_data[name]
+    if not has_visible_text(value):
+        raise forms.ValidationError(form.fields[name].error_messages["required"], code="required")
+    return value
 
 
 class CommentForm(forms.ModelForm):
     """What a visitor may set; the view sets the article, status, IP and user agent."""
+
+    # --- Spam defence (comments/spam.py), invisible to people ---------------------------------
+    # A field people never see (hidden by the stylesheet), which form-filling bots fill in.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    # When the form was shown, signed so it cannot be forged: see spam.form_age().
+    rendered_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # comments/thread.html lists every error above the form; crispy-forms need not repeat
+    # the non-field ones (templates/bootstrap5/errors.html).
+    errors_listed_in_summary = True
 
     class Meta:
         model = Comment
@@ -46,11 +83,31 @@ class CommentForm(forms.ModelForm):
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["rendered_at"].initial = spam.sign_form_timestamp()
+        self.form_age = None
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_id = "comment-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("post", "Post comment"))
+
+    def clean_author_name(self) -> str:
+        return _visible_or_required(self, "author_name")
+
+    def clean_body(self) -> str:
+        return _visible_or_required(self, "body")
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        self.form_age = spam.form_age(cleaned_data.get("rendered_at", ""))
+        if self.form_age is not None and self.form_age > spam.FORM_LIFETIME:
+            raise forms.ValidationError(FORM_EXPIRED_MESSAGE, code="expired")
+        return cleaned_data
+
+    def refresh_timestamp(self) -> None:
+        """Stamp a form that is shown again, so the visitor is timed from now."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("rendered_at")] = spam.sign_form_timestamp()
 
 
 # --- Moderators' review page ----------------------------------------------------------------------

@@ -1,7 +1,10 @@
+import ipaddress
 from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -77,6 +80,9 @@ class Comment(models.Model):
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the commenter was told the comment is published; they are told once at most.
     author_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the spam defence held this comment or marked it as spam (comments/spam.py), as a list
+    # of {"code": ..., "detail": ...}; empty when nothing was suspicious.
+    spam_signals = models.JSONField(default=list, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -200,3 +206,70 @@ class CommentStatusChange(models.Model):
         if self.automatic:
             return "automatic"
         return self.changed_by.get_username() if self.changed_by else "a deleted user"
+
+
+# --- Spam blocklist (comments/spam.py reads it) -----------------------------------------------
+
+
+class BlocklistEntry(models.Model):
+    """A word, email address or IP range whose comments go straight to spam."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Word or phrase"
+        EMAIL = "email", "Email address or @domain"
+        IP_RANGE = "ip_range", "IP address or range"
+
+    VALUE_MAX_LENGTH = 254
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    value = models.CharField(
+        max_length=VALUE_MAX_LENGTH,
+        help_text=(
+            "A word or phrase (matched as whole words, ignoring case); an email address, or "
+            "@example.com for a whole domain; an IP address or a range such as 203.0.113.0/24."
+        ),
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why it was added.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = "blocklist entry"
+        verbose_name_plural = "blocklist"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="blocklist_entry_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["word", "email", "ip_range"]), name="blocklist_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        self.value = self.normalised_value(self.kind, self.value)
+
+    @classmethod
+    def normalised_value(cls, kind: str, value: str) -> str:
+        """The canonical spelling of `value`, or a ValidationError saying how to fix it."""
+        value = " ".join(value.split())
+        if not value:
+            raise ValidationError({"value": "Please enter a value."})
+        if kind == cls.Kind.WORD:
+            return value.casefold()
+        if kind == cls.Kind.EMAIL:
+            value = value.casefold()
+            try:
+                validate_email(f"someone{value}" if value.startswith("@") else value)
+            except ValidationError:
+                message = "Enter an email address (name@example.com) or a domain (@example.com)."
+                raise ValidationError({"value": message}) from None
+            return value
+        if kind == cls.Kind.IP_RANGE:
+            try:
+                return str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                raise ValidationError(
+                    {"value": "Enter an IP address (203.0.113.7) or a range (203.0.113.0/24)."}
+                ) from None
+        return value

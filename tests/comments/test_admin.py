@@ -44,7 +44,15 @@ def test_changelist_columns_and_search(moderator_client, article, make_comment):
     response = moderator_client.get(CHANGELIST, {"q": "grace@example"})
     soup = BeautifulSoup(response.content, "html.parser")
     headers = [th.get_text(strip=True) for th in soup.select("#result_list thead th")][1:]
-    assert headers == ["Excerpt", "Name", "Email", "Article", "Status", "Created at"]
+    assert headers == [
+        "Excerpt",
+        "Name",
+        "Email",
+        "Article",
+        "Status",
+        "Held because",
+        "Created at",
+    ]
     assert listed_bodies(response) == ["about magnesium"]
     assert listed_bodies(moderator_client.get(CHANGELIST, {"q": "198.51.100.7"})) == ["unrelated"]
 

@@ -1,13 +1,16 @@
 """Every status change is recorded once, by Comment.moderate(), and shown read-only."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from comments.models import Comment, CommentStatusChange
 from comments.moderation import AUTO_APPROVAL_REASON
+from tests.support.comment_form import another_visitor, as_sent_by_a_person
 
 CHANGELIST = "/admin/comments/comment/"
 STATUSES = list(Comment.Status)
@@ -170,11 +173,18 @@ def test_deleting_a_moderator_keeps_the_history(article, make_comment):
 
 def post(client, article, **fields):
     data = {"author_name": "Ada", "author_email": "ada@example.com", "body": "Another question"}
-    return client.post(f"/blog/{article.slug}/comments/", data | fields)
+    return client.post(
+        f"/blog/{article.slug}/comments/", as_sent_by_a_person(data | fields), **another_visitor()
+    )
+
+
+def earlier_comment(make_comment, article, **fields):
+    """A comment the same person left an hour ago."""
+    return make_comment(article, created_at=timezone.now() - timedelta(hours=1), **fields)
 
 
 def test_returning_commenters_wait_like_everyone_by_default(client, article, make_comment):
-    make_comment(article, status=Comment.Status.APPROVED)
+    earlier_comment(make_comment, article, status=Comment.Status.APPROVED)
     post(client, article)
     assert Comment.objects.get(body="Another question").status == Comment.Status.PENDING
 
@@ -183,7 +193,9 @@ def test_with_the_setting_a_returning_commenter_is_published_and_it_is_recorded(
     client, article, make_comment, settings
 ):
     settings.COMMENTS_AUTO_APPROVE_RETURNING = True
-    make_comment(article, status=Comment.Status.APPROVED, author_email="Ada@Example.com")
+    earlier_comment(
+        make_comment, article, status=Comment.Status.APPROVED, author_email="Ada@Example.com"
+    )
     response = post(client, article)
     comment = Comment.objects.get(body="Another question")
     assert comment.status == Comment.Status.APPROVED
@@ -207,7 +219,7 @@ def test_only_an_approved_comment_makes_a_commenter_returning(
     client, article, make_comment, settings, earlier_status
 ):
     settings.COMMENTS_AUTO_APPROVE_RETURNING = True
-    make_comment(article, status=earlier_status)
+    earlier_comment(make_comment, article, status=earlier_status)
     post(client, article)
     assert Comment.objects.get(body="Another question").status == Comment.Status.PENDING
 

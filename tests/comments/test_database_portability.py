@@ -17,6 +17,6 @@ def test_a_nul_character_in_any_field_is_refused_with_a_message_and_the_text_kep
     typed = VALID | {field: VALID[field][:3] + "\x00" + VALID[field][3:]}
     response = client.post(f"/blog/{article.slug}/comments/", typed)
     assert response.status_code == 400
-    assert "Null characters are not allowed." in response.text
+    assert "contains an invisible null character; please retype it without." in response.text
     assert Comment.objects.count() == 0
     assert VALID["author_name"] in response.text or field == "author_name"

@@ -13,6 +13,7 @@ from comments import emails
 from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
 from comments.tokens import read_review_token
+from tests.support.comment_form import another_visitor, as_sent_by_a_person
 
 VALID = {
     "author_name": "Grace Reader",
@@ -42,7 +43,11 @@ def moderators(db) -> list[User]:
 
 
 def post(client, article, data=None, **extra):
-    return client.post(f"/blog/{article.slug}/comments/", data or VALID, **extra)
+    return client.post(
+        f"/blog/{article.slug}/comments/",
+        as_sent_by_a_person(data or VALID),
+        **(another_visitor() | extra),
+    )
 
 
 def recipients(mailoutbox) -> list[str]:
@@ -194,14 +199,19 @@ def test_digest_mode_sends_nothing_per_comment_then_one_digest(
     settings.MODERATION_DIGEST_MINUTES = 30
     with django_capture_on_commit_callbacks(execute=True):
         post(client, article)
-        post(client, article, VALID | {"author_name": "Hal", "body": "Second question"})
+        post(
+            client,
+            article,
+            VALID
+            | {"author_name": "Hal", "author_email": "hal@example.com", "body": "Second question"},
+        )
     assert mailoutbox == []
     call_command("send_moderation_digest")
     assert recipients(mailoutbox) == ["dan@example.com", "mia@example.com", "owner@example.com"]
     digest = mailoutbox[0]
     assert digest.subject == "[Health Journal] 2 new comments to moderate"
     assert "1. Grace Reader <grace@example.com> on “Vitamin K and Your Arteries”" in digest.body
-    assert "2. Hal <grace@example.com>" in digest.body
+    assert "2. Hal <hal@example.com>" in digest.body
     assert "Second question" in digest.body
     links = re.findall(r"Review: http://testserver/comments/review/(\S+)/", digest.body)
     assert [read_review_token(token) for token in links] == list(

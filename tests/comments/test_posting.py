@@ -110,7 +110,11 @@ def test_the_posting_address_only_accepts_post(client, article):
 def test_the_form_has_name_email_comment_and_the_post_button(client, article):
     soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     form = soup.select_one("#leave-a-comment form")
-    labels = [label.get_text(strip=True).rstrip("*") for label in form.select("label")]
+    labels = [
+        label.get_text(strip=True).rstrip("*")
+        for label in form.select("label")
+        if not label.find_parent(id="div_id_website")  # the honeypot: tests/comments/test_spam.py
+    ]
     assert labels == ["Name", "Email", "Comment", "Email me when my comment is published"]
     assert form["method"] == "post"
     assert form["action"] == f"{post_url(article)}#error-summary"

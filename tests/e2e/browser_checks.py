@@ -80,6 +80,8 @@ TARGETS_OUTSIDE_TEXT = (
 # Links inside sentences (comment text, the privacy notice) are exempt under WCAG 2.5.8.
 _MEASURE_TARGETS = """(selector) => [...document.querySelectorAll(selector)]
   .filter((el) => !el.closest('.comment-body, .privacy-notice'))
+  // Not rendered at all (the honeypot field): nothing a person could aim at.
+  .filter((el) => el.getClientRects().length > 0)
   .map((el) => {
     const box = el.getBoundingClientRect();
     return {html: el.outerHTML.slice(0, 80), width: box.width, height: box.height};

@@ -55,6 +55,8 @@ def production_environment(workdir: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": f"sqlite:///{workdir / 'lighthouse.sqlite3'}",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: production redirects to HTTPS, which this local server lacks.
+        "SECURE_SSL_REDIRECT": "0",
     }
 
 

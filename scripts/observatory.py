@@ -36,6 +36,7 @@ GOAL = "A+"
 SERVER_ENV = {
     "DEBUG": "0",
     "ALLOWED_HOSTS": "localhost",
+    "SITE_URL": "https://localhost",  # the address the scanner uses, for links in emails
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_SSL_REDIRECT": "1",

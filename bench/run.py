@@ -301,10 +301,14 @@ def measure_posting(env: dict[str, str], base: str, seed: dict, work: Path) -> d
     accepted = result["statuses"].get("302", 0)
     stored = sum(after.values()) - sum(before.values())
     held = sum(after.get(s, 0) - before.get(s, 0) for s in after if s != "pending")
+    # wrk stops counting at the deadline while a few posts are still in flight: those are
+    # stored without their 302 being counted, so stored may exceed accepted. Lost means an
+    # accepted post with no row, which can only show as stored < accepted.
     return result | {
+        "in_flight_at_deadline": max(0, stored - accepted),
         "accepted": accepted,
         "stored": stored,
-        "lost": accepted - stored,
+        "lost": max(0, accepted - stored),
         "held": held,
     }
 

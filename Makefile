@@ -112,6 +112,10 @@ lighthouse: install chromium $(LIGHTHOUSE) ## Lighthouse on index and article, p
 observatory: install ## Serve the site over local TLS and grade its headers with MDN HTTP Observatory
 	$(BIN)/python scripts/observatory.py
 
+.PHONY: bench
+bench: install ## Load-test under gunicorn on SQLite and PostgreSQL (wrk, nginx); see docs/benchmarks.md
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

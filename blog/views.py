@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
@@ -60,6 +61,14 @@ class ArticleDetailView(DetailView):
         return (
             Article.objects.published().defer("body_source").prefetch_related("references", "tags")
         )
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        # The page holds the comment form with this visitor's CSRF token (and may set its
+        # cookie): no shared cache or CDN may hand it to someone else. docs/benchmarks.md
+        # explains the choice; the expensive parts are cached server-side instead.
+        response = super().render_to_response(context, **kwargs)
+        patch_cache_control(response, private=True)
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")

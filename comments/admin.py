@@ -126,7 +126,10 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = [StatusFilter, FlaggedFilter, "article", "created_at"]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its drill-down runs SELECT DISTINCT over the date of every matching
+    # comment, half a second at 100,000 pending; the "created at" filter above costs nothing.
+    # The "of N total" count would scan the whole table on every page load for little use.
+    show_full_result_count = False
     ordering = ["-created_at"]
     list_per_page = 50
     actions = [

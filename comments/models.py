@@ -100,6 +100,9 @@ class Comment(models.Model):
             models.Index(
                 fields=["article", "status", "created_at"], name="comment_article_status_date"
             ),
+            # Serves the moderation queue: newest pending first, a page at a time, without
+            # sorting every pending comment (and an index-only count of them).
+            models.Index(fields=["status", "-created_at"], name="comment_status_newest"),
         ]
 
     def __str__(self) -> str:

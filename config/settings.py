@@ -193,7 +193,8 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes; `make bench` points it at a temporary folder.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -355,6 +356,9 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # the outermost trusted proxy saw). Never set it higher than the proxies really there: every
 # entry further left is whatever the client chose to send.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# `make bench` measures a trivial view through the same middleware as a baseline; production
+# never turns it on (bench/run.py).
+BENCHMARK_HELLO = env_bool("BENCHMARK_HELLO")
 
 # --- Admin ------------------------------------------------------------------------------------
 # The admin lives under a path of your choosing (ADMIN_URL=moderation-k3x9/), which keeps it out

@@ -15,4 +15,7 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
+if settings.BENCHMARK_HELLO:
+    urlpatterns.insert(0, path("bench/hello/", views.benchmark_hello, name="benchmark_hello"))
+
 handler400 = "config.views.bad_request"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 csp_logger = logging.getLogger("config.csp")
 
@@ -81,3 +81,12 @@ def csp_report(request: HttpRequest) -> HttpResponse:
             details = report.get("csp-report") or report.get("body") or report
             csp_logger.warning("Content-Security-Policy violation: %r", details)
     return HttpResponse(status=204)
+
+
+@require_GET
+def benchmark_hello(request: HttpRequest) -> HttpResponse:
+    """The least a Django page can do, through the same middleware: `make bench`'s baseline.
+
+    Routed only when BENCHMARK_HELLO is on (config/urls.py).
+    """
+    return HttpResponse("Hello, world\n", content_type="text/plain; charset=utf-8")

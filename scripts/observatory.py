@@ -58,6 +58,7 @@ def main() -> int:
         }
     )
     manage(env, "migrate", "--noinput")
+    manage(env, "createcachetable")
     manage(env, "load_seed_articles")
     manage(env, "collectstatic", "--noinput")
     server, port = start_server(env, certificate, key)

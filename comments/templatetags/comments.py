@@ -1,3 +1,5 @@
+import hashlib
+
 from django import template
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -40,6 +42,7 @@ def comment_thread(context: template.Context, article: Article) -> dict:
         "messages": context.get("messages"),
         "article": article,
         "comments": page.object_list,
+        "comments_fingerprint": thread_fingerprint(page.object_list),
         "page": page,
         "own_pending": own_pending_comments(request, article) if not page.has_next() else [],
         "comments_open": is_open,
@@ -78,6 +81,21 @@ def thread_page(article: Article, requested: str | None) -> Page:
     page = Paginator(range(total), per_page).page(number)
     page.object_list = rows
     return page
+
+
+def thread_fingerprint(comments: list[Comment]) -> str:
+    """A digest of what the cached list of approved comments shows (comments/thread.html).
+
+    Derived from the rows just read by the approved() query, so the cached HTML always matches
+    the page: a comment approved, rejected, edited or deleted (by any route, bulk updates
+    included) changes the rows and so the key, and a pending comment is never among the rows.
+    Only the slow part is cached: rendering each body (bleach, links) and the markup around it.
+    """
+    digest = hashlib.sha256()
+    for comment in comments:
+        fields = (comment.pk, comment.author_name, comment.created_at.isoformat(), comment.body)
+        digest.update(repr(fields).encode())
+    return digest.hexdigest()
 
 
 def own_pending_comments(request: HttpRequest | None, article: Article) -> list[Comment]:

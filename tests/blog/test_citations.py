@@ -247,8 +247,9 @@ def test_the_article_page_runs_a_fixed_number_of_queries(
             title="T",
             journal="J",
         )
-    # The article, its references, its tags, its approved comments.
-    with django_assert_num_queries(4):
+    client.get(article.get_absolute_url())  # the first reader fills the fragment cache
+    # The article, its references, its tags, its approved comments (none) and the cached body.
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
     assert len(BeautifulSoup(response.content, "html.parser").select("a.backlink")) == 3
 

@@ -97,7 +97,7 @@ def shared_database(tmp_path_factory, django_db_blocker) -> Iterator[dict[str, s
             # One trusted proxy: the test names each visitor's address in X-Forwarded-For.
             "TRUSTED_PROXY_COUNT": "1",
         }
-        for command in (["migrate", "--noinput"], ["load_seed_articles"]):
+        for command in (["migrate", "--noinput"], ["createcachetable"], ["load_seed_articles"]):
             subprocess.run(
                 [sys.executable, "manage.py", *command, "-v0"],
                 cwd=ROOT,

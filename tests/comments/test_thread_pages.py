@@ -99,12 +99,15 @@ def test_the_commenters_pending_comment_is_shown_on_the_last_page(client, articl
 
 
 def count_queries(client, url: str) -> int:
+    """Queries of a page whose shared fragments are cached (as for every reader but the first)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
-def test_every_page_costs_the_same_four_queries(client, article, thread):
-    # The article, its references, its tags, and one page of comments with their total.
+def test_every_page_costs_the_same_six_queries(client, article, thread):
+    # The article, its references, its tags, one page of comments with their total, and the
+    # two cached fragments (body, comment list) from the cache table.
     url = article.get_absolute_url()
-    assert [count_queries(client, f"{url}?page={n}") for n in (1, 2, 3)] == [4, 4, 4]
+    assert [count_queries(client, f"{url}?page={n}") for n in (1, 2, 3)] == [6, 6, 6]

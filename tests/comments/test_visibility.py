@@ -78,6 +78,8 @@ def test_the_count_follows_status_changes_and_deletions(client, article, make_co
 
 
 def count_queries(client, url: str) -> int:
+    """Queries of a page whose shared fragments are cached (as for every reader but the first)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -97,5 +99,6 @@ def test_article_page_query_count_does_not_grow_with_comments(client, article, m
         for i in range(199)
     )
     with_two_hundred = count_queries(client, article.get_absolute_url())
-    # The article, its references, its tags, its approved comments.
-    assert with_one == with_two_hundred == 4
+    # The article, its references, its tags, its approved comments, and the two cached
+    # fragments (body, comment list) read from the cache table.
+    assert with_one == with_two_hundred == 6

@@ -183,6 +183,7 @@ def main() -> int:
         env = production_environment(Path(workdir))
         manage(env, "collectstatic", "--noinput", "--verbosity=0")
         manage(env, "migrate", "--noinput", "--verbosity=0")
+        manage(env, "createcachetable", "--verbosity=0")
         manage(env, "load_seed_articles", "--verbosity=0")
         with served(env) as base_url:
             results = [audit(base_url, page, ff) for page in PAGES for ff in FORM_FACTORS]

@@ -20,40 +20,45 @@ NO_MODERATOR_ADDRESS = (
 )
 
 
+def _send_once(claimable, comment_id: int, marker: str, send) -> int:
+    """Claim the comment by setting `marker` where it is still empty, then `send` it.
+
+    The conditional UPDATE makes the claim atomic, so two workers never both send; a failed
+    send releases the claim so that a later run (or the digest) sends it after all.
+    """
+    claimed = claimable.filter(pk=comment_id, **{f"{marker}__isnull": True}).update(
+        **{marker: timezone.now()}
+    )
+    if not claimed:
+        return 0
+    comment = Comment.objects.select_related("article").get(pk=comment_id)
+    try:
+        return send(comment)
+    except Exception:
+        Comment.objects.filter(pk=comment_id).update(**{marker: None})
+        raise
+
+
 @task
 def notify_moderators_of_held_comment(comment_id: int) -> int:
     """Email the moderators about one held comment, unless it was already told or decided."""
     if not emails.moderator_addresses():
         logger.warning(NO_MODERATOR_ADDRESS)
         return 0
-    claimed = (
-        Comment.objects.pending()
-        .filter(pk=comment_id, moderators_notified_at__isnull=True)
-        .update(moderators_notified_at=timezone.now())
+    return _send_once(
+        Comment.objects.pending(),
+        comment_id,
+        "moderators_notified_at",
+        emails.send_held_comment_notice,
     )
-    if not claimed:
-        return 0
-    comment = Comment.objects.select_related("article").get(pk=comment_id)
-    try:
-        return emails.send_held_comment_notice(comment)
-    except Exception:
-        Comment.objects.filter(pk=comment_id).update(moderators_notified_at=None)
-        raise
 
 
 @task
 def notify_author_of_publication(comment_id: int) -> int:
     """Email a commenter who asked, once, that their approved comment is published."""
-    claimed = (
-        Comment.objects.approved()
-        .filter(pk=comment_id, notify_on_publish=True, author_notified_at__isnull=True)
-        .update(author_notified_at=timezone.now())
+    return _send_once(
+        Comment.objects.approved().filter(notify_on_publish=True),
+        comment_id,
+        "author_notified_at",
+        emails.send_published_notice,
     )
-    if not claimed:
-        return 0
-    comment = Comment.objects.select_related("article").get(pk=comment_id)
-    try:
-        return emails.send_published_notice(comment)
-    except Exception:
-        Comment.objects.filter(pk=comment_id).update(author_notified_at=None)
-        raise

@@ -203,8 +203,8 @@ class CommentAdmin(admin.ModelAdmin):
         location=BOTH_LOCATIONS,
     )
     def undo_approval(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        approved = queryset.filter(status=Comment.Status.APPROVED)
-        skipped = queryset.exclude(status=Comment.Status.APPROVED).count()
+        approved = queryset.approved()
+        skipped = queryset.count() - approved.count()
         self._moderate(
             request, approved, Comment.Status.PENDING, "moved back to pending", "Approval undone"
         )

@@ -7,6 +7,7 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
+        from blog import signals  # noqa: F401  (the receivers that keep page copies current)
         from blog.checks import check_citations
 
         checks.register(check_citations, "blog")

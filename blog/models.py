@@ -1,10 +1,11 @@
 import hashlib
 import math
 import re
+import secrets
 from datetime import datetime
 from typing import Self
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,24 @@ from blog.markup import CitedBody, link_citations, render_article_body
 DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
+def new_page_version() -> str:
+    """A fresh `Article.page_version`: random, so concurrent writers never agree on one."""
+    return secrets.token_hex(8)
+
+
 class TagQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        articles = list(Article.objects.filter(tags__in=self).values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        Article.objects.filter(pk__in=articles).page_changed()
+        return updated
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        articles = list(Article.objects.filter(tags__in=self).values_list("pk", flat=True))
+        deleted = super().delete()
+        Article.objects.filter(pk__in=articles).page_changed()
+        return deleted
+
     def with_published_articles(self) -> Self:
         """Tags that readers can see articles under, each with `published_count`."""
         published = Q(articles__in=Article.objects.published())
@@ -41,8 +59,18 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Article.objects.filter(tags=self).page_changed()
+
     def get_absolute_url(self) -> str:
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        articles = list(self.articles.values_list("pk", flat=True))
+        deleted = super().delete(*args, **kwargs)
+        Article.objects.filter(pk__in=articles).page_changed()
+        return deleted
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -53,6 +81,38 @@ class ArticleQuerySet(models.QuerySet):
     def published_or_scheduled(self) -> Self:
         """Articles readers see now or will see when their date comes, with no one saving them."""
         return self.filter(status=Article.Status.PUBLISHED)
+
+    def update(self, **kwargs) -> int:
+        # Whatever changes an article's row may change its page: a bulk update retires the
+        # shared copies too (blog/page_cache.py), however it was made.
+        kwargs.setdefault("page_version", new_page_version())
+        return super().update(**kwargs)
+
+    def page_version_at(self, slug: str) -> tuple[int, str] | None:
+        """The id and `page_version` of the article at `slug`, published or not.
+
+        For blog/page_cache.py, on every reader's request. In SQL, because there the ORM's
+        building of even this query cost ten times the query itself (0.15 against 0.02 ms,
+        measured on SQLite): the largest part of serving a shared page.
+        """
+        meta = Article._meta
+        quote = connections[self.db].ops.quote_name
+        columns = (meta.pk.column, meta.get_field("page_version").column)
+        sql = (
+            f"SELECT {quote(columns[0])}, {quote(columns[1])} FROM {quote(meta.db_table)} "
+            f"WHERE {quote(meta.get_field('slug').column)} = %s"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [slug])
+            return cursor.fetchone()
+
+    def page_changed(self) -> int:
+        """Retire the shared copies of these articles' pages: something they show has changed.
+
+        Called after the change is stored, never before: a reader who sees the new version
+        then reads the new content too, so no copy of the old content is kept under it.
+        """
+        return self.update(page_version=new_page_version())
 
 
 class Article(models.Model):
@@ -113,6 +173,9 @@ class Article(models.Model):
         editable=False,
         help_text="Approved comments, kept current by the comments app.",
     )
+    # Replaced by every change to anything the public page shows (the article, its references
+    # and tags, its approved comments): the key of the page's shared copy (blog/page_cache.py).
+    page_version = models.CharField(max_length=16, default=new_page_version, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -142,12 +205,14 @@ class Article(models.Model):
         self.word_count = len(strip_tags(self.body_html).split())
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.page_version = new_page_version()
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "body_html",
                 "word_count",
                 "published_at",
+                "page_version",
             }
         super().save(*args, **kwargs)
 
@@ -203,6 +268,25 @@ class Article(models.Model):
         return [(ref, self.cited_body.ids_citing(ref.position)) for ref in self.references.all()]
 
 
+class ReferenceQuerySet(models.QuerySet):
+    def _article_ids(self) -> list[int]:
+        return list(self.order_by().values_list("article_id", flat=True).distinct())
+
+    def update(self, **kwargs) -> int:
+        articles = self._article_ids()
+        updated = super().update(**kwargs)
+        moved_to = kwargs.get("article", kwargs.get("article_id"))
+        articles.append(getattr(moved_to, "pk", moved_to))
+        Article.objects.filter(pk__in=articles).page_changed()
+        return updated
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        articles = self._article_ids()
+        deleted = super().delete()
+        Article.objects.filter(pk__in=articles).page_changed()
+        return deleted
+
+
 class Reference(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveSmallIntegerField(default=0)
@@ -219,6 +303,8 @@ class Reference(models.Model):
     doi = models.CharField("DOI", max_length=200, blank=True, help_text="10.xxxx/..., no prefix")
     url = models.URLField("URL", blank=True)
 
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "position", "pk"]
         constraints = [
@@ -227,6 +313,15 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).page_changed()
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).page_changed()
+        return deleted
 
     def clean(self) -> None:
         # A pasted "https://doi.org/10.1000/x" or "doi:10.1000/x" is the DOI 10.1000/x.

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog import page_cache
 from blog.citations import BIBTEX_CONTENT_TYPE, RIS_CONTENT_TYPE, to_bibtex, to_ris
 from blog.models import Article, Tag
 
@@ -56,19 +57,42 @@ class TagListView(ListView):
 class ArticleDetailView(DetailView):
     template_name = "blog/article_detail.html"
     context_object_name = "article"
+    # Readers without cookies share one rendering of the page (blog/page_cache.py).
+    shared_with_readers = True
 
     def get_queryset(self) -> QuerySet[Article]:
         return (
             Article.objects.published().defer("body_source").prefetch_related("references", "tags")
         )
 
-    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if self.shared_with_readers and page_cache.may_share(request):
+            response = self.shared_page(request, kwargs["slug"])
+        else:
+            response = super().get(request, *args, **kwargs)
         # The page holds the comment form with this visitor's CSRF token (and may set its
         # cookie): no shared cache or CDN may hand it to someone else. docs/benchmarks.md
-        # explains the choice; the expensive parts are cached server-side instead.
-        response = super().render_to_response(context, **kwargs)
+        # explains the choice; the page is shared server-side instead, tokens filled per visitor.
         patch_cache_control(response, private=True)
         return response
+
+    def shared_page(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """The page every reader without cookies gets, rendered once per version of it.
+
+        The version is read without the publication rule: only a published page is ever kept
+        (a draft or scheduled article renders as 404, which is not kept), and unpublishing or
+        rescheduling changes the version, so a copy under the current version is still public.
+        That spares the hot path the rule's date comparison.
+        """
+        current = Article.objects.page_version_at(slug)
+        if current is None:
+            raise Http404("No article is published at this address.")
+
+        def render(shared_context: dict[str, object]) -> HttpResponse:
+            self.object = self.get_object()
+            return self.render_to_response(self.get_context_data(**shared_context))
+
+        return page_cache.serve(request, page_cache.page_key(request, "article", *current), render)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -81,6 +105,7 @@ class ArticlePreviewView(PermissionRequiredMixin, ArticleDetailView):
     permission_required = "blog.view_article"
     login_url = reverse_lazy("admin:login")
     extra_context = {"preview": True}
+    shared_with_readers = False
 
     def has_permission(self) -> bool:
         return self.request.user.is_staff and super().has_permission()

@@ -3,9 +3,13 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.http import HttpRequest
 
 from comments import spam
 from comments.models import Comment, CommentStatusChange
+
+# The slot of a shared article page (blog/page_cache.py) that takes the form's timestamp.
+FORM_TIMESTAMP_SLOT = "comment_form_timestamp"
 
 FORM_EXPIRED_MESSAGE = (
     "This page was open for more than a day, so its form expired. Your comment is kept below: "
@@ -108,6 +112,11 @@ class CommentForm(forms.ModelForm):
         """Stamp a form that is shown again, so the visitor is timed from now."""
         self.data = self.data.copy()
         self.data[self.add_prefix("rendered_at")] = spam.sign_form_timestamp()
+
+
+def fresh_form_timestamp(request: HttpRequest) -> str:
+    """Fills FORM_TIMESTAMP_SLOT: each reader of a shared page is timed from their own visit."""
+    return spam.sign_form_timestamp()
 
 
 # --- Moderators' review page ----------------------------------------------------------------------

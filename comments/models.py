@@ -1,4 +1,5 @@
 import ipaddress
+from collections.abc import Iterable
 from typing import Self
 
 from django.conf import settings
@@ -20,7 +21,42 @@ from blog.models import Article
 status_changed = Signal()
 
 
+def refresh_comment_counts(article_ids: Iterable[int]) -> None:
+    """Recount the articles' approved comments; this also retires their pages' shared copies.
+
+    One UPDATE with a subquery: concurrent moderators cannot leave a stale count behind.
+    """
+    Article.objects.filter(pk__in=article_ids).update(
+        comment_count=Comment.objects.approved().count_per_article()
+    )
+
+
 class CommentQuerySet(models.QuerySet):
+    # What readers see of a comment: changing any of these in bulk changes article pages.
+    SHOWN_FIELDS = frozenset({"status", "author_name", "body", "created_at", "article"})
+
+    def update(self, **kwargs) -> int:
+        # Saves and deletes refresh the counts through comments/signals.py; a bulk update sends
+        # no signal, so it refreshes them itself when it changes anything readers see.
+        shown = {field.removesuffix("_id") for field in kwargs} & self.SHOWN_FIELDS
+        if not shown:
+            return super().update(**kwargs)
+        articles = set(self.order_by().values_list("article_id", flat=True).distinct())
+        updated = super().update(**kwargs)
+        moved_to = kwargs.get("article", kwargs.get("article_id"))
+        if moved_to is not None:
+            articles.add(getattr(moved_to, "pk", moved_to))
+        refresh_comment_counts(articles)
+        return updated
+
+    def bulk_create(self, objs: Iterable["Comment"], *args, **kwargs) -> list["Comment"]:
+        # No signal either: refresh where approved comments were added.
+        created = super().bulk_create(objs, *args, **kwargs)
+        refresh_comment_counts(
+            {comment.article_id for comment in created if comment.status == Comment.Status.APPROVED}
+        )
+        return created
+
     def approved(self) -> Self:
         """The one rule for what readers may see."""
         return self.filter(status=Comment.Status.APPROVED)

@@ -1,25 +1,24 @@
-"""Keep Article.comment_count equal to the number of approved comments; email on approval."""
+"""Keep Article.comment_count equal to the number of approved comments; email on approval.
+
+Refreshing the count also retires the article page's shared copy (blog/page_cache.py).
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from blog.models import Article
-from comments.models import Comment, CommentStatusChange, status_changed
+from comments.models import Comment, CommentStatusChange, refresh_comment_counts, status_changed
 from comments.tasks import notify_author_of_publication
-
-
-def refresh_comment_count(article_id: int) -> None:
-    # One UPDATE with a subquery: concurrent moderators cannot leave a stale count behind.
-    Article.objects.filter(pk=article_id).update(
-        comment_count=Comment.objects.approved().count_per_article()
-    )
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="comment_saved_refresh_count")
 @receiver(post_delete, sender=Comment, dispatch_uid="comment_deleted_refresh_count")
-def comment_changed(sender, instance: Comment, **kwargs) -> None:
-    refresh_comment_count(instance.article_id)
+def comment_changed(sender, instance: Comment, created: bool = False, **kwargs) -> None:
+    # A new comment that is not approved changes nothing readers see: leave the count, and the
+    # article page's shared copy, alone (a busy thread takes many posts a minute).
+    if created and instance.status != Comment.Status.APPROVED:
+        return
+    refresh_comment_counts([instance.article_id])
 
 
 # --- Telling a commenter their comment is published ---------------------------------------------

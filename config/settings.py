@@ -133,7 +133,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and show the 503 page) rather than hang when the server cannot be reached.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers carry on while a comment is written; IMMEDIATE takes the write lock at
     # BEGIN so concurrent writers queue on the busy timeout instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -171,7 +170,17 @@ def cache_from_url(url: str) -> dict[str, str]:
     return {"BACKEND": backends[scheme], "LOCATION": location}
 
 
-CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db://django_cache"))}
+CACHES = {
+    "default": cache_from_url(env_str("CACHE_URL", "db://django_cache")),
+    # Rendered article pages shared by readers (blog/page_cache.py): in each process's memory,
+    # so a hit costs no round trip and a deploy never serves pages from old templates. At most
+    # 300 pages of ~10 to 40 KB each, a few MB per worker.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shared-pages",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from blog.models import Article
-from comments.forms import CommentForm
+from comments.forms import FORM_TIMESTAMP_SLOT, CommentForm
 from comments.models import Comment
 from comments.moderation import comments_are_open, comments_close_on
 from comments.tokens import own_pending_comment_ids
@@ -29,6 +29,9 @@ def comment_thread(context: template.Context, article: Article) -> dict:
     request = context.get("request")
     page = thread_page(article, request.GET.get("page") if request else None)
     is_open = comments_are_open(article)
+    closes_on = comments_close_on(article)
+    # Set while the page is rendered once for every reader (blog/page_cache.py).
+    shared_render = context.get("shared_render")
     form = None
     if is_open:
         # Only a failed post renders at this address, so the fragment lands on (and focuses)
@@ -36,6 +39,10 @@ def comment_thread(context: template.Context, article: Article) -> dict:
         action = reverse("comments:post", kwargs={"slug": article.slug}) + "#error-summary"
         form = context.get("comment_form") or CommentForm(action=action)
         form.helper.form_action = action
+        if shared_render is not None:
+            form.fields["rendered_at"].initial = shared_render.slot(FORM_TIMESTAMP_SLOT)
+            if closes_on is not None:
+                shared_render.valid_until(closes_on)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -46,7 +53,7 @@ def comment_thread(context: template.Context, article: Article) -> dict:
         "page": page,
         "own_pending": own_pending_comments(request, article) if not page.has_next() else [],
         "comments_open": is_open,
-        "closes_on": comments_close_on(article),
+        "closes_on": closes_on,
         "refused_comment": context.get("refused_comment"),
         "form": form,
         "privacy": {

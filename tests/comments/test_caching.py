@@ -1,15 +1,23 @@
-"""Cached fragments of the article page are always current and never hold per-visitor parts.
+"""Cached article pages and fragments are always current and never hold per-visitor parts.
 
-The body with its references and each page of approved comments are cached for every reader
-(templates/blog/article_detail.html, comments/thread.html). Each test fills the cache with a
+Readers without cookies share one rendering of the whole page (blog/page_cache.py); the body
+with its references and each page of approved comments are cached for everyone else
+(templates/blog/article_detail.html, comments/thread.html). Each test fills the caches with a
 first reader, changes something by the route a person would use (or behind the app's back, with
 a bulk update), and checks that the next reader sees the change.
 """
 
+import time
+from datetime import timedelta
+
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from blog.models import Reference
+from comments import spam
 from comments.models import Comment
 from tests.support.comment_form import another_visitor, as_sent_by_a_person
 
@@ -165,3 +173,64 @@ def test_each_visitor_gets_their_own_csrf_token_and_messages(client, article, ma
 def test_no_shared_cache_may_store_the_article_page(client, article):
     response = client.get(article.get_absolute_url())
     assert "private" in response["Cache-Control"]
+
+
+# --- The shared page and the comment form -----------------------------------------------------
+
+
+def test_readers_of_the_shared_page_can_each_post_with_its_form(article):
+    """The defect of caching a page with a CSRF form whole: only the first reader could post."""
+    url = article.get_absolute_url()
+    for number in range(3):
+        reader = Client(enforce_csrf_checks=True)
+        form = soup_of(reader, url).select_one("#comment-form")
+        fields = {
+            field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")
+        }
+        data = fields | {
+            "author_name": f"Reader {number}",
+            "author_email": f"reader{number}@example.com",
+            "body": f"Comment number {number}.",
+        }
+        response = reader.post(form["action"], data, **another_visitor())
+        assert response.status_code == 302, response.content[:300]
+    assert Comment.objects.filter(article=article).count() == 3
+
+
+def test_each_reader_of_the_shared_page_is_timed_from_their_own_visit(article):
+    url = article.get_absolute_url()
+    Client().get(url)  # the shared copy is made now
+    time.sleep(1.1)
+    stamp = soup_of(Client(), url).select_one("input[name=rendered_at]")["value"]
+    age = spam.form_age(stamp)
+    assert age is not None, "the timestamp is signed"
+    assert age < timedelta(seconds=1), "not the time the shared copy was made"
+
+
+def test_a_new_pending_comment_keeps_the_shared_copy_and_stays_out_of_it(article):
+    url = article.get_absolute_url()
+    Client().get(url)
+    response = Client().post(
+        f"/blog/{article.slug}/comments/",
+        as_sent_by_a_person(
+            {"author_name": "Sam", "author_email": "sam@example.com", "body": "Held for now."}
+        ),
+        **another_visitor(),
+    )
+    assert response.status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        page = soup_of(Client(), url)
+    assert len(queries) == 1, "a comment readers cannot see yet does not retire the copy"
+    assert "Held for now." not in page.get_text()
+
+
+def test_comments_closing_by_age_expire_the_shared_copy(make_article, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 30
+    published = timezone.now() - timedelta(days=30) + timedelta(seconds=1)
+    article = make_article(published_at=published)
+    url = article.get_absolute_url()
+    assert soup_of(Client(), url).select("#comment-form")
+    time.sleep(1.2)
+    page = soup_of(Client(), url)
+    assert not page.select("#comment-form")
+    assert "Comments are closed" in page.get_text()

@@ -46,6 +46,16 @@ VIEWPORTS = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _browser_closes_before_the_live_server(live_server, browser) -> None:
+    """Start the live server before the browser, so that at the end the browser closes first.
+
+    The other way round, Chromium's last keep-alive connection can end after the server has
+    stopped sharing its in-memory SQLite connection, and that request thread's clean-up raises
+    in the teardown of whichever browser test ran last.
+    """
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not Path(CHROMIUM).exists():

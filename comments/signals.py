@@ -18,7 +18,12 @@ def refresh_comment_count(article_id: int) -> None:
 
 @receiver(post_save, sender=Comment, dispatch_uid="comment_saved_refresh_count")
 @receiver(post_delete, sender=Comment, dispatch_uid="comment_deleted_refresh_count")
-def comment_changed(sender, instance: Comment, **kwargs) -> None:
+def comment_changed(sender, instance: Comment, created: bool = False, **kwargs) -> None:
+    if created and instance.status != Comment.Status.APPROVED:
+        # A new comment that is not approved cannot change the count. Skipping the UPDATE
+        # also spares every new comment a lock on its article's row, which would queue all
+        # the posts under one article behind each other.
+        return
     refresh_comment_count(instance.article_id)
 
 

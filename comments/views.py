@@ -82,10 +82,11 @@ def _save_unless_refused(
     request: HttpRequest, form: CommentForm, submission: spam.Submission
 ) -> tuple[Outcome, Comment | None]:
     with transaction.atomic():
-        spam.lock_for_posting()
-        if spam.is_duplicate(submission.article, submission.author_email, submission.body):
+        spam.lock_for_posting(submission.ip_address, submission.author_email)
+        refusal = spam.refusal(submission)
+        if refusal is spam.Refusal.DUPLICATE:
             return Outcome.DUPLICATE, None
-        if spam.is_flooding(submission.ip_address, submission.author_email):
+        if refusal is spam.Refusal.FLOOD:
             return Outcome.FLOOD, None
         signals = spam.evaluate(submission)
         comment = form.save(commit=False)

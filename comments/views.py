@@ -45,7 +45,9 @@ class Outcome(Enum):
 
 
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    # A post that is accepted never needs the article's text; a form shown again loads it.
+    published = Article.objects.published().defer("body_source", "body_html")
+    article = get_object_or_404(published, slug=slug)
     if request.method != "POST":
         return _posting_needs_the_form(request, article)
     if not comments_are_open(article):

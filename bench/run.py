@@ -14,6 +14,13 @@ for a fixed time against that one server, and the two baselines in the same run:
   admin_queue    the admin's pending changelist with 100,000 pending comments, signed in
   post           comments posted through the real form (see bench/post_comments.lua)
 
+Email: as in production, every held comment queues an email to the moderators on the web
+workers' background threads (config/task_backends.py): the task claims the comment, looks the
+moderators up, renders the message and hands it to the mailer. The bench names one moderator
+address (MODERATION_NOTIFY_EMAILS) and sets Django's dummy mailer, which drops the message: the
+work of each notice is measured, the SMTP conversation is not (there is no mail server here;
+left to production's SMTP backend, every notice would fail to connect and be logged instead).
+
 Results go to var/bench/results.json and a Markdown table to var/bench/summary.md; the table is
 printed too. Needs wrk and nginx (Debian: apt-get install wrk nginx; installed here when run as
 root) and PostgreSQL's server programs (as for `make test`).
@@ -78,6 +85,9 @@ def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
         "BENCHMARK_HELLO": "1",
         # Each post claims its own address in X-Forwarded-For, as one proxy in front would set.
         "TRUSTED_PROXY_COUNT": "1",
+        # Held comments are notified one email each, rendered and dropped (see the docstring).
+        "MODERATION_NOTIFY_EMAILS": "moderators@example.com",
+        "EMAIL_BACKEND_CLASS": "django.core.mail.backends.dummy.EmailBackend",
         "WEB_CONCURRENCY": str(WORKERS),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),

@@ -95,15 +95,16 @@ def send_to_each(subject: str, body: str, recipients: Sequence[str]) -> int:
     return mailers.default.send_messages(messages) or 0
 
 
-def send_held_comment_notice(comment: Comment) -> int:
-    """Tell the moderators about one held comment. Returns the number of emails sent."""
+def send_held_comment_notice(comment: Comment, recipients: Sequence[str] | None = None) -> int:
+    """Tell the moderators (or `recipients`, if the caller has just looked them up) about one
+    held comment. Returns the number of emails sent."""
     context = held_comment_context(comment) | {
         "site_name": settings.SITE_NAME,
         "queue_url": pending_queue_url(),
     }
     subject = one_line(f"[{settings.SITE_NAME}] Comment to moderate on “{comment.article.title}”")
     body = render_to_string("comments/emails/held_comment.txt", context)
-    return send_to_each(subject, body, moderator_addresses())
+    return send_to_each(subject, body, moderator_addresses() if recipients is None else recipients)
 
 
 def send_moderation_digest(comments: Sequence[Comment]) -> int:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -139,6 +139,12 @@ class Comment(models.Model):
             # Serves the moderation queue: newest pending first, a page at a time, without
             # sorting every pending comment (and an index-only count of them).
             models.Index(fields=["status", "-created_at"], name="comment_status_newest"),
+            # Serve the posting checks (comments/spam.py): flood control looks up a sender's
+            # recent comments by email (compared case-insensitively, as iexact does) or by IP
+            # address, and the duplicate check an email's comments; without these each post
+            # would scan every comment of the last few seconds, thousands when a post goes viral.
+            models.Index(Upper("author_email"), "created_at", name="comment_email_date"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_date"),
         ]
 
     def __str__(self) -> str:

@@ -14,9 +14,10 @@ from comments.tasks import notify_author_of_publication
 @receiver(post_save, sender=Comment, dispatch_uid="comment_saved_refresh_count")
 @receiver(post_delete, sender=Comment, dispatch_uid="comment_deleted_refresh_count")
 def comment_changed(sender, instance: Comment, created: bool = False, **kwargs) -> None:
-    # A new comment that is not approved changes nothing readers see: leave the count, and the
-    # article page's shared copy, alone (a busy thread takes many posts a minute).
     if created and instance.status != Comment.Status.APPROVED:
+        # A new comment that is not approved changes nothing readers see: leave the count and
+        # the article page's shared copy alone. Skipping the UPDATE also spares every post a
+        # lock on its article's row, which would queue all posts under one article.
         return
     refresh_comment_counts([instance.article_id])
 

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum, auto
 
 from django.conf import settings
 from django.core import signing
@@ -39,8 +40,9 @@ FLOOD_INTERVAL = timedelta(seconds=15)
 MAX_LINKS = 1
 
 FORM_TIMESTAMP_SALT = "comments.form-rendered-at"
-# Any constant works: it names the lock PostgreSQL holds while one comment is checked and saved.
-POSTING_LOCK_KEY = 5_240_517
+# Any constant works: it sets the posting locks (see lock_for_posting) apart from any other
+# advisory lock PostgreSQL is asked for.
+POSTING_LOCK_CLASS = 5_240_517
 
 
 class SignalCode(models.TextChoices):
@@ -212,33 +214,63 @@ def status_for(signals: list[Signal]) -> str:
 # --- Refusals ---------------------------------------------------------------------------------
 
 
-def lock_for_posting() -> None:
-    """Serialise the check-then-save of comments, so two simultaneous posts cannot both pass
-    the flood and duplicate checks. Call inside `transaction.atomic()`.
+def lock_for_posting(ip_address: str | None, email: str) -> None:
+    """Serialise the check-then-save of comments from one sender, so two simultaneous posts
+    from the same email address or IP address cannot both pass the flood and duplicate checks.
+    Call inside `transaction.atomic()`.
 
     SQLite needs nothing here: the settings open every transaction IMMEDIATE, which already
-    takes the database's write lock. PostgreSQL gets a transaction-scoped advisory lock, which
-    queues only other posters, never readers or moderators.
+    takes the database's write lock. PostgreSQL gets transaction-scoped advisory locks, one for
+    the email address and one for the IP address: a post waits only for posts that share one of
+    them (exactly those that could make it a flood or a duplicate), never for other visitors,
+    readers or moderators. The email is upper-cased by the database, as `iexact` compares it.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [POSTING_LOCK_KEY])
+    if connection.vendor != "postgresql":
+        return
+    senders = ["email:" + email] + ([f"ip:{ip_address}"] if ip_address else [])
+    with connection.cursor() as cursor:
+        # One statement takes both locks in key order (PostgreSQL evaluates a volatile output
+        # column after the ORDER BY sort), so two posts that need the same two locks cannot
+        # deadlock. A hash collision between senders only makes one post wait for the other.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM ("
+            "  SELECT DISTINCT hashtext(upper(sender)) AS key FROM unnest(%s::text[]) AS sender"
+            ") AS keys ORDER BY key",
+            [POSTING_LOCK_CLASS, senders],
+        )
 
 
-def is_flooding(ip_address: str | None, email: str, now: datetime | None = None) -> bool:
-    """Did this address or email post any comment within the last FLOOD_INTERVAL?"""
+class Refusal(Enum):
+    DUPLICATE = auto()
+    FLOOD = auto()
+
+
+def refusal(submission: Submission, now: datetime | None = None) -> Refusal | None:
+    """Why this sender's earlier comments refuse the submission, if they do; one query.
+
+    A duplicate: this email already sent this text (ignoring case and spacing) on this article.
+    A flood: this address or email posted any comment within the last FLOOD_INTERVAL.
+    """
     since = (now or timezone.now()) - FLOOD_INTERVAL
-    same_sender = Q(author_email__iexact=email)
-    if ip_address:
-        same_sender |= Q(ip_address=ip_address)
-    return Comment.objects.filter(same_sender, created_at__gt=since).exists()
-
-
-def is_duplicate(article: Article, email: str, body: str) -> bool:
-    """Has this email already sent this text (ignoring case and spacing) on this article?"""
-    wanted = _squeezed(body)
-    earlier = Comment.objects.filter(article=article, author_email__iexact=email)
-    return any(_squeezed(text) == wanted for text in earlier.values_list("body", flat=True))
+    same_email = Q(author_email__iexact=submission.author_email)
+    same_sender = (
+        same_email | Q(ip_address=submission.ip_address) if submission.ip_address else same_email
+    )
+    same_thread = same_email & Q(article=submission.article)
+    recent = Q(created_at__gt=since)
+    earlier = (
+        Comment.objects.filter(same_thread | (same_sender & recent))
+        .annotate(in_same_thread=same_thread, is_recent=recent)
+        .order_by()
+        .values_list("in_same_thread", "is_recent", "body")
+    )
+    wanted = _squeezed(submission.body)
+    rows = list(earlier)
+    if any(in_thread and _squeezed(text) == wanted for in_thread, _, text in rows):
+        return Refusal.DUPLICATE
+    if any(is_recent for _, is_recent, _ in rows):
+        return Refusal.FLOOD
+    return None
 
 
 # --- Helpers ----------------------------------------------------------------------------------

@@ -31,7 +31,12 @@ def _send_once(claimable, comment_id: int, marker: str, send) -> int:
     )
     if not claimed:
         return 0
-    comment = Comment.objects.select_related("article").get(pk=comment_id)
+    # The emails name the article and link to it; its text is not needed.
+    comment = (
+        Comment.objects.select_related("article")
+        .defer("article__body_source", "article__body_html")
+        .get(pk=comment_id)
+    )
     try:
         return send(comment)
     except Exception:
@@ -42,14 +47,15 @@ def _send_once(claimable, comment_id: int, marker: str, send) -> int:
 @task
 def notify_moderators_of_held_comment(comment_id: int) -> int:
     """Email the moderators about one held comment, unless it was already told or decided."""
-    if not emails.moderator_addresses():
+    recipients = emails.moderator_addresses()
+    if not recipients:
         logger.warning(NO_MODERATOR_ADDRESS)
         return 0
     return _send_once(
         Comment.objects.pending(),
         comment_id,
         "moderators_notified_at",
-        emails.send_held_comment_notice,
+        lambda comment: emails.send_held_comment_notice(comment, recipients),
     )
 
 

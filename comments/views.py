@@ -45,7 +45,9 @@ class Outcome(Enum):
 
 
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    # A post that is accepted never needs the article's text; a form shown again loads it.
+    published = Article.objects.published().defer("body_source", "body_html")
+    article = get_object_or_404(published, slug=slug)
     if request.method != "POST":
         return _posting_needs_the_form(request, article)
     if not comments_are_open(article):
@@ -82,10 +84,11 @@ def _save_unless_refused(
     request: HttpRequest, form: CommentForm, submission: spam.Submission
 ) -> tuple[Outcome, Comment | None]:
     with transaction.atomic():
-        spam.lock_for_posting()
-        if spam.is_duplicate(submission.article, submission.author_email, submission.body):
+        spam.lock_for_posting(submission.ip_address, submission.author_email)
+        refusal = spam.refusal(submission)
+        if refusal is spam.Refusal.DUPLICATE:
             return Outcome.DUPLICATE, None
-        if spam.is_flooding(submission.ip_address, submission.author_email):
+        if refusal is spam.Refusal.FLOOD:
             return Outcome.FLOOD, None
         signals = spam.evaluate(submission)
         comment = form.save(commit=False)

@@ -7,6 +7,7 @@ durable: a task lost with its process is caught up by the callers' own safety ne
 notices are claimed in the database only when sent; `send_moderation_digest` sends the rest).
 """
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import close_old_connections, connections
@@ -18,8 +19,9 @@ class BackgroundThreadBackend(ImmediateBackend):
 
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
+        self._max_workers = int(self.options.get("MAX_WORKERS", 2))
         self._pool = ThreadPoolExecutor(
-            max_workers=int(self.options.get("MAX_WORKERS", 2)),
+            max_workers=self._max_workers,
             thread_name_prefix=f"tasks-{alias}",
         )
         self.last_future: Future | None = None
@@ -28,9 +30,28 @@ class BackgroundThreadBackend(ImmediateBackend):
         self.last_future = self._pool.submit(self._run_in_thread, task_result)
 
     def _run_in_thread(self, task_result) -> None:
+        # Each pool thread keeps its own connections between tasks exactly as a web worker does
+        # between requests: closed once older than CONN_MAX_AGE or broken, else reused. At one
+        # notice per new comment, opening a connection for every task would cost the database
+        # more than the post itself did.
         close_old_connections()
         try:
             super()._execute_task(task_result)
         finally:
-            # Each pool thread has its own connections; don't leave them open between tasks.
+            close_old_connections()
+
+    def close_connections(self) -> None:
+        """Close every pool thread's connections now, e.g. before a test database is dropped.
+
+        One job per thread, each held at a barrier until all have started, so no thread can
+        take two of them and leave another thread's connection open.
+        """
+        everyone_started = threading.Barrier(self._max_workers)
+
+        def close_in_this_thread() -> None:
+            everyone_started.wait(timeout=30)
             connections.close_all()
+
+        jobs = [self._pool.submit(close_in_this_thread) for _ in range(self._max_workers)]
+        for job in jobs:
+            job.result()

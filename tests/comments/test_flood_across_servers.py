@@ -238,6 +238,33 @@ def test_simultaneous_posts_through_both_servers_store_one_comment_per_interval(
     assert_spaced_by_the_flood_interval(times)
 
 
+def test_simultaneous_posts_from_one_address_with_different_emails_store_one_per_interval(
+    shared_database, two_servers
+):
+    """The posting lock is per sender, by email and by address: eight people's posts from one
+    address, fired at once through both servers, still store one comment per interval."""
+    visitors = [Visitor(two_servers[n % 2]) for n in range(8)]
+    forms = [visitor.open_form() for visitor in visitors]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(
+                lambda n: visitors[n].post(
+                    forms[n], "203.0.113.200", author_email=f"office{n}@example.com", body=f"#{n}"
+                ),
+                range(8),
+            )
+        )
+    assert set(answers) <= {302, 429}, answers
+    assert 302 in answers
+    times = sorted(
+        moment
+        for n in range(8)
+        for moment in created_times(shared_database, f"office{n}@example.com")
+    )
+    assert len(times) == answers.count(302)
+    assert_spaced_by_the_flood_interval(times)
+
+
 def test_the_spacing_check_itself_catches_two_close_comments():
     now = datetime.now(UTC)
     with pytest.raises(AssertionError):

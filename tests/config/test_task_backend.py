@@ -1,13 +1,17 @@
 """Moderation email leaves the visitor's request: tasks run on a background thread."""
 
+import os
 import threading
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
-from django.tasks import task_backends
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.tasks import task, task_backends
 from django.tasks.signals import task_finished, task_started
 
+from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +25,9 @@ def background_tasks(settings):
             "OPTIONS": {"MAX_WORKERS": 1},
         }
     }
-    return task_backends["default"]
+    backend = task_backends["default"]
+    yield backend
+    backend.close_connections()
 
 
 @pytest.fixture
@@ -64,3 +70,45 @@ def test_a_held_comment_is_emailed_from_a_background_thread_after_the_post_retur
     assert finished_in
     assert finished_in[0].startswith("tasks-default")
     assert finished_in[0] != threading.current_thread().name
+
+
+@task
+def touch_the_database() -> bool:
+    return Comment.objects.exists()
+
+
+@pytest.mark.postgres
+def test_a_pool_thread_reuses_its_connection_between_tasks_as_a_web_worker_does(
+    background_tasks, db
+):
+    """One connection for several tasks while CONN_MAX_AGE allows; close_connections() ends it.
+
+    PostgreSQL only: Django never closes the in-memory SQLite database of a test run.
+    """
+    if connections["default"].vendor != "postgresql":
+        message = "needs the suite's PostgreSQL run: `make test-postgres` (or `make test`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    opened: list[str] = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(threading.current_thread().name)
+
+    settings_dict = connections.settings["default"]
+    old_max_age = settings_dict["CONN_MAX_AGE"]
+    settings_dict["CONN_MAX_AGE"] = 60
+    connection_created.connect(count)
+    try:
+        for _ in range(3):
+            touch_the_database.enqueue()
+            background_tasks.last_future.result(timeout=30)
+        assert len(opened) == 1
+        background_tasks.close_connections()
+        touch_the_database.enqueue()
+        background_tasks.last_future.result(timeout=30)
+        assert len(opened) == 2
+    finally:
+        connection_created.disconnect(count)
+        settings_dict["CONN_MAX_AGE"] = old_max_age
+    assert all(name.startswith("tasks-default") for name in opened)

@@ -24,14 +24,17 @@ def new_page_version() -> str:
 
 
 class TagQuerySet(models.QuerySet):
+    def _article_ids(self) -> list[int]:
+        return list(Article.objects.filter(tags__in=self).values_list("pk", flat=True).distinct())
+
     def update(self, **kwargs) -> int:
-        articles = list(Article.objects.filter(tags__in=self).values_list("pk", flat=True))
+        articles = self._article_ids()
         updated = super().update(**kwargs)
         Article.objects.filter(pk__in=articles).page_changed()
         return updated
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        articles = list(Article.objects.filter(tags__in=self).values_list("pk", flat=True))
+        articles = self._article_ids()
         deleted = super().delete()
         Article.objects.filter(pk__in=articles).page_changed()
         return deleted
@@ -67,7 +70,7 @@ class Tag(models.Model):
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
-        articles = list(self.articles.values_list("pk", flat=True))
+        articles = Tag.objects.filter(pk=self.pk)._article_ids()
         deleted = super().delete(*args, **kwargs)
         Article.objects.filter(pk__in=articles).page_changed()
         return deleted

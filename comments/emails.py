@@ -107,8 +107,10 @@ def send_held_comment_notice(comment: Comment, recipients: Sequence[str] | None 
     return send_to_each(subject, body, moderator_addresses() if recipients is None else recipients)
 
 
-def send_moderation_digest(comments: Sequence[Comment]) -> int:
-    """Tell the moderators about several held comments in one email each."""
+def send_moderation_digest(
+    comments: Sequence[Comment], recipients: Sequence[str] | None = None
+) -> int:
+    """Tell the moderators (or `recipients`) about several held comments in one email each."""
     if not comments:
         return 0
     count = len(comments)
@@ -121,7 +123,14 @@ def send_moderation_digest(comments: Sequence[Comment]) -> int:
     }
     subject = f"[{one_line(settings.SITE_NAME)}] {count} new {noun} to moderate"
     body = render_to_string("comments/emails/moderation_digest.txt", context)
-    return send_to_each(subject, body, moderator_addresses())
+    return send_to_each(subject, body, moderator_addresses() if recipients is None else recipients)
+
+
+def send_held_comments(comments: Sequence[Comment], recipients: Sequence[str]) -> int:
+    """One held comment gets its own notice; several that arrived together, one digest."""
+    if len(comments) == 1:
+        return send_held_comment_notice(comments[0], recipients)
+    return send_moderation_digest(comments, recipients)
 
 
 def send_published_notice(comment: Comment) -> int:

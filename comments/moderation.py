@@ -59,15 +59,15 @@ def should_auto_approve(comment: Comment) -> bool:
 def process_new_comment(comment: Comment) -> None:
     """Apply the rules to a comment just saved as pending: approve it, or tell the moderators.
 
-    Emails go out only once the transaction commits, so a rolled-back comment never sends one.
+    The report is asked for only once the transaction commits, so a rolled-back comment never
+    sends one; comments/tasks.py decides whether it goes at once or with the next ones.
     """
     # Imported here: the tasks use the emails, which use held_reasons() above.
-    from comments.tasks import notify_moderators_of_held_comment
+    from comments.tasks import moderator_reports
 
     if should_auto_approve(comment):
         comment.moderate(Comment.Status.APPROVED, by=None, reason=AUTO_APPROVAL_REASON)
         return
     if settings.MODERATION_DIGEST_MINUTES > 0:
         return  # The digest command picks the comment up.
-    comment_id = comment.pk
-    transaction.on_commit(lambda: notify_moderators_of_held_comment.enqueue(comment_id))
+    transaction.on_commit(moderator_reports.request)

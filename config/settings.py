@@ -267,9 +267,12 @@ MAILERS = {
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Addresses told about held comments besides the active staff who hold the moderation permission.
 MODERATION_NOTIFY_EMAILS = env_list("MODERATION_NOTIFY_EMAILS")
-# 0: one email per held comment, sent as it is held. N: at most one digest every N minutes, sent
-# by `manage.py send_moderation_digest` (run it from cron every minute).
+# 0: held comments are emailed as they are held. N: at most one digest every N minutes, sent by
+# `manage.py send_moderation_digest` (run it from cron every minute).
 MODERATION_DIGEST_MINUTES = env_int("MODERATION_DIGEST_MINUTES", 0)
+# With DIGEST 0: at most one email per this many seconds. A comment held when none was emailed for
+# that long goes at once; the ones held meanwhile go together at the end of the interval.
+MODERATION_EMAIL_INTERVAL_SECONDS = env_int("MODERATION_EMAIL_INTERVAL_SECONDS", 60)
 # Days a review link in a moderation email keeps working.
 MODERATION_REVIEW_LINK_DAYS = env_int("MODERATION_REVIEW_LINK_DAYS", 7)
 # Publish at once a comment whose email address already has an approved comment. Anyone can
@@ -291,14 +294,15 @@ if COMMENTS_PER_PAGE < 1 or MODERATION_REVIEW_LINK_DAYS < 1:
     )
 _no_negative = [
     MODERATION_DIGEST_MINUTES,
+    MODERATION_EMAIL_INTERVAL_SECONDS,
     COMMENTS_CLOSE_AFTER_DAYS,
     COMMENT_IP_RETENTION_DAYS,
     COMMENT_SPAM_PURGE_DAYS,
 ]
 if min(_no_negative) < 0:
     raise ImproperlyConfigured(
-        "MODERATION_DIGEST_MINUTES, COMMENTS_CLOSE_AFTER_DAYS, COMMENT_IP_RETENTION_DAYS and "
-        "COMMENT_SPAM_PURGE_DAYS cannot be negative."
+        "MODERATION_DIGEST_MINUTES, MODERATION_EMAIL_INTERVAL_SECONDS, COMMENTS_CLOSE_AFTER_DAYS, "
+        "COMMENT_IP_RETENTION_DAYS and COMMENT_SPAM_PURGE_DAYS cannot be negative."
     )
 
 # Emails are sent by tasks enqueued once the comment's transaction commits, and run on a background

@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -8,6 +8,7 @@ from django.utils import timezone
 from blog.models import Article, Reference
 from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
+from comments.tasks import moderator_reports
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,9 +44,16 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_in_the_test_thread(settings) -> None:
-    """Run tasks where the test can see their effects; the background backend has its own test."""
+def _tasks_run_in_the_test_thread(settings) -> Iterator[None]:
+    """Run tasks where the test can see their effects; the background backend has its own test.
+
+    Moderators are emailed about each held comment as it is held (no interval), so no report
+    waits on a timer thread; tests/comments/test_notifications.py tests the interval itself.
+    """
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MODERATION_EMAIL_INTERVAL_SECONDS = 0
+    yield
+    moderator_reports.cancel()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 from comments import emails
 from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
+from comments.tasks import moderator_reports, notify_moderators_of_held_comments
 from comments.tokens import read_review_token
 from tests.support.comment_form import another_visitor, as_sent_by_a_person
 
@@ -172,22 +173,79 @@ def test_a_failing_mail_server_keeps_the_comment_and_leaves_it_for_the_digest(
 def test_a_comment_decided_before_the_email_went_is_not_reported(
     article, make_comment, moderator, moderators, mailoutbox
 ):
-    from comments.tasks import notify_moderators_of_held_comment
-
     comment = make_comment(article)
     comment.moderate(Comment.Status.SPAM, by=moderator)
-    notify_moderators_of_held_comment.enqueue(comment.pk)
+    notify_moderators_of_held_comments.enqueue()
     assert mailoutbox == []
 
 
 def test_each_held_comment_is_reported_once(article, make_comment, moderators, mailoutbox):
-    from comments.tasks import notify_moderators_of_held_comment
-
-    comment = make_comment(article)
-    notify_moderators_of_held_comment.enqueue(comment.pk)
-    notify_moderators_of_held_comment.enqueue(comment.pk)
+    make_comment(article)
+    notify_moderators_of_held_comments.enqueue()
+    notify_moderators_of_held_comments.enqueue()
     call_command("send_moderation_digest")
     assert len(mailoutbox) == 3
+
+
+# --- The interval between emails ------------------------------------------------------------------
+
+
+def post_as(client, article, name: str, callbacks) -> None:
+    data = VALID | {"author_name": name, "author_email": f"{name.lower()}@example.com"}
+    with callbacks(execute=True):
+        response = post(client, article, data | {"body": f"{name}'s question"})
+    assert response.status_code == 302
+
+
+def test_comments_held_within_the_interval_wait_and_then_go_together(
+    client, article, moderators, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.MODERATION_EMAIL_INTERVAL_SECONDS = 60
+    post_as(client, article, "Ann", django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 3, "the first comment after a quiet spell is emailed at once"
+    assert "Ann's question" in mailoutbox[0].body
+
+    post_as(client, article, "Ben", django_capture_on_commit_callbacks)
+    post_as(client, article, "Cy", django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 3, "held within the interval: they wait"
+    assert moderator_reports.timed_for_later
+    assert Comment.objects.filter(moderators_notified_at=None).count() == 2
+
+    # The interval ends (the last report is 61 seconds old) and the timed report runs.
+    Comment.objects.exclude(moderators_notified_at=None).update(
+        moderators_notified_at=timezone.now() - timedelta(seconds=61)
+    )
+    notify_moderators_of_held_comments.enqueue()
+    assert not moderator_reports.timed_for_later
+    later = mailoutbox[3:]
+    assert recipients(later) == ["dan@example.com", "mia@example.com", "owner@example.com"]
+    assert {message.subject for message in later} == {"[Health Journal] 2 new comments to moderate"}
+    assert "Ben's question" in later[0].body
+    assert "Cy's question" in later[0].body
+    assert not Comment.objects.filter(moderators_notified_at=None).exists()
+
+
+def test_the_interval_counts_from_the_last_report_of_any_process(
+    client, article, make_comment, moderators, settings, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    settings.MODERATION_EMAIL_INTERVAL_SECONDS = 60
+    # Another web process reported a comment ten seconds ago.
+    make_comment(article, moderators_notified_at=timezone.now() - timedelta(seconds=10))
+    post_as(client, article, "Ann", django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    assert moderator_reports.timed_for_later
+
+
+def test_each_held_comment_is_emailed_at_once_with_no_interval(
+    client, article, moderators, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.MODERATION_EMAIL_INTERVAL_SECONDS = 0
+    for name in ("Ann", "Ben"):
+        post_as(client, article, name, django_capture_on_commit_callbacks)
+    subjects = [message.subject for message in mailoutbox]
+    assert len(subjects) == 6
+    assert all("Comment to moderate on" in subject for subject in subjects)
 
 
 # --- Digest mode ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -13,6 +14,7 @@ from django.tasks.signals import task_finished, task_started
 
 from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
+from comments.tasks import moderator_reports
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,3 +114,41 @@ def test_a_pool_thread_reuses_its_connection_between_tasks_as_a_web_worker_does(
         connection_created.disconnect(count)
         settings_dict["CONN_MAX_AGE"] = old_max_age
     assert all(name.startswith("tasks-default") for name in opened)
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+
+
+def test_a_comment_held_within_the_interval_is_emailed_when_it_ends_with_no_further_post(
+    client, article, emailed_moderator, background_tasks, settings
+):
+    """The timed report runs on a real timer thread, then on the pool, as in production."""
+    settings.SITE_URL = "http://testserver"
+    settings.MODERATION_EMAIL_INTERVAL_SECONDS = 2
+    runs: list[str] = []
+
+    def count_runs(sender, task_result, **kwargs):
+        runs.append(task_result.task.name)
+
+    task_finished.connect(count_runs)
+    try:
+        for number, name in enumerate(["Ada", "Ben"], start=1):
+            response = client.post(
+                f"/blog/{article.slug}/comments/",
+                {"author_name": name, "author_email": f"{name}@example.com", "body": "A question."},
+                REMOTE_ADDR=f"198.51.100.{number}",
+            )
+            assert response.status_code == 302
+            wait_for(lambda n=number: len(runs) >= n)
+        assert len(mail.outbox) == 1, "Ben was held within the interval after Ada's email"
+        wait_for(lambda: len(mail.outbox) == 2)
+    finally:
+        task_finished.disconnect(count_runs)
+        moderator_reports.cancel()
+    assert "Ben <Ben@example.com>" in mail.outbox[1].body
+    assert not Comment.objects.filter(moderators_notified_at=None).exists()
+    assert len(runs) == 3, "Ada's report, Ben's early run handing over, the timed report"

@@ -2,13 +2,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from comments import emails
 from comments.models import Comment
-from comments.tasks import NO_MODERATOR_ADDRESS
+from comments.tasks import (
+    NO_MODERATOR_ADDRESS,
+    claim_for_report,
+    release_claim,
+    unreported_held_comments,
+)
 
 
 class Command(BaseCommand):
@@ -25,8 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, force: bool, **options) -> None:
         now = timezone.now()
-        waiting = Comment.objects.pending().filter(moderators_notified_at__isnull=True)
-        if not waiting.exists():
+        if not unreported_held_comments().exists():
             self.stdout.write("No new held comments: nothing sent.")
             return
         if not emails.moderator_addresses():
@@ -40,13 +43,11 @@ class Command(BaseCommand):
                     f"Last digest went at {last_sent:%H:%M}; the next is due at {due:%H:%M}."
                 )
                 return
-        comments = self.claim(waiting, now)
+        comments = claim_for_report(now)
         try:
             sent = emails.send_moderation_digest(comments)
         except Exception as error:
-            Comment.objects.filter(pk__in=[c.pk for c in comments]).update(
-                moderators_notified_at=None
-            )
+            release_claim(comments)
             raise CommandError(
                 f"Sending the digest failed ({error}); the comments stay queued for the next run."
             ) from error
@@ -54,17 +55,3 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Digest of {len(comments)} {noun} sent to {sent} moderator(s).")
         )
-
-    @staticmethod
-    def claim(waiting, now) -> list[Comment]:
-        """Mark the waiting comments as told, under lock, so two runs never send them twice."""
-        with transaction.atomic():
-            comments = list(
-                waiting.select_for_update(of=("self",))
-                .select_related("article")
-                .order_by("created_at", "pk")
-            )
-            Comment.objects.filter(
-                pk__in=[c.pk for c in comments], moderators_notified_at__isnull=True
-            ).update(moderators_notified_at=now)
-        return comments

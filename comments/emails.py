@@ -108,16 +108,18 @@ def send_held_comment_notice(comment: Comment, recipients: Sequence[str] | None 
 
 
 def send_moderation_digest(
-    comments: Sequence[Comment], recipients: Sequence[str] | None = None
+    comments: Sequence[Comment], recipients: Sequence[str] | None = None, more_waiting: int = 0
 ) -> int:
-    """Tell the moderators (or `recipients`) about several held comments in one email each."""
+    """Tell the moderators (or `recipients`) about several held comments in one email each;
+    `more_waiting` counts the held comments not detailed in it."""
     if not comments:
         return 0
-    count = len(comments)
+    count = len(comments) + more_waiting
     noun = "comment" if count == 1 else "comments"
     context = {
         "site_name": settings.SITE_NAME,
         "entries": [held_comment_context(comment) for comment in comments],
+        "more_waiting": more_waiting,
         "queue_url": pending_queue_url(),
         "link_days": settings.MODERATION_REVIEW_LINK_DAYS,
     }
@@ -126,11 +128,13 @@ def send_moderation_digest(
     return send_to_each(subject, body, moderator_addresses() if recipients is None else recipients)
 
 
-def send_held_comments(comments: Sequence[Comment], recipients: Sequence[str]) -> int:
+def send_held_comments(
+    comments: Sequence[Comment], recipients: Sequence[str], more_waiting: int = 0
+) -> int:
     """One held comment gets its own notice; several that arrived together, one digest."""
-    if len(comments) == 1:
+    if len(comments) == 1 and not more_waiting:
         return send_held_comment_notice(comments[0], recipients)
-    return send_moderation_digest(comments, recipients)
+    return send_moderation_digest(comments, recipients, more_waiting)
 
 
 def send_published_notice(comment: Comment) -> int:

@@ -25,6 +25,9 @@ from comments import emails
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
+# A report details this many comments at most, oldest first, and counts the rest: a backlog of
+# thousands (a spam run, a mail server down for a day) makes a readable email, not a huge one.
+REPORT_LIMIT = 50
 NO_MODERATOR_ADDRESS = (
     "No moderator has an email address: give the moderators one, or set "
     "MODERATION_NOTIFY_EMAILS. Held comments stay queued for send_moderation_digest."
@@ -35,10 +38,9 @@ def unreported_held_comments():
     return Comment.objects.pending().filter(moderators_notified_at__isnull=True)
 
 
-def claim_for_report(now: datetime) -> list[Comment]:
-    """Mark the held comments nobody has reported yet as reported now, and return them.
-
-    The rows are locked while they are claimed, so two reports never both take a comment.
+def claim_for_report(now: datetime, limit: int = REPORT_LIMIT) -> list[Comment]:
+    """Mark the oldest `limit` held comments nobody has reported yet as reported now, and
+    return them. The rows are locked while they are claimed, so two reports never both take one.
     """
     with transaction.atomic():
         comments = list(
@@ -46,7 +48,7 @@ def claim_for_report(now: datetime) -> list[Comment]:
             .select_for_update(of=("self",))
             .select_related("article")
             .defer("article__body_source", "article__body_html")
-            .order_by("created_at", "pk")
+            .order_by("created_at", "pk")[:limit]
         )
         Comment.objects.filter(
             pk__in=[comment.pk for comment in comments], moderators_notified_at__isnull=True
@@ -93,7 +95,9 @@ def notify_moderators_of_held_comments() -> int:
     if not comments:
         return 0
     try:
-        return emails.send_held_comments(comments, recipients)
+        return emails.send_held_comments(
+            comments, recipients, more_waiting=unreported_held_comments().count()
+        )
     except Exception:
         release_claim(comments)
         raise

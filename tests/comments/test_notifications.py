@@ -12,7 +12,11 @@ from django.utils import timezone
 from comments import emails
 from comments.models import Comment
 from comments.permissions import MODERATORS_GROUP
-from comments.tasks import moderator_reports, notify_moderators_of_held_comments
+from comments.tasks import (
+    REPORT_LIMIT,
+    moderator_reports,
+    notify_moderators_of_held_comments,
+)
 from comments.tokens import read_review_token
 from tests.support.comment_form import another_visitor, as_sent_by_a_person
 
@@ -246,6 +250,28 @@ def test_each_held_comment_is_emailed_at_once_with_no_interval(
     subjects = [message.subject for message in mailoutbox]
     assert len(subjects) == 6
     assert all("Comment to moderate on" in subject for subject in subjects)
+
+
+def test_a_backlog_is_reported_oldest_first_up_to_the_limit_and_the_rest_counted(
+    article, moderators, mailoutbox
+):
+    Comment.objects.bulk_create(
+        Comment(article=article, author_name=f"Reader {n}", author_email=f"r{n}@example.com",
+                body=f"Question number {n}", created_at=timezone.now() - timedelta(hours=60 - n))
+        for n in range(REPORT_LIMIT + 2)
+    )  # fmt: skip
+    notify_moderators_of_held_comments.enqueue()
+    digest = mailoutbox[0]
+    assert digest.subject == f"[Health Journal] {REPORT_LIMIT + 2} new comments to moderate"
+    assert f"The oldest {REPORT_LIMIT} are below; see the queue for the other 2." in digest.body
+    assert len(re.findall(r"Review: http://testserver/comments/review/", digest.body)) == REPORT_LIMIT
+    assert "Question number 0\n" in digest.body
+    assert f"Question number {REPORT_LIMIT + 1}" not in digest.body
+    unreported = Comment.objects.filter(moderators_notified_at=None)
+    assert sorted(unreported.values_list("body", flat=True)) == [
+        f"Question number {REPORT_LIMIT}",
+        f"Question number {REPORT_LIMIT + 1}",
+    ]
 
 
 # --- Digest mode ----------------------------------------------------------------------------------

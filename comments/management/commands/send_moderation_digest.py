@@ -45,7 +45,9 @@ class Command(BaseCommand):
                 return
         comments = claim_for_report(now)
         try:
-            sent = emails.send_moderation_digest(comments)
+            sent = emails.send_moderation_digest(
+                comments, more_waiting=unreported_held_comments().count()
+            )
         except Exception as error:
             release_claim(comments)
             raise CommandError(

@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 from comments import spam
 from comments.models import Comment, CommentStatusChange
@@ -87,13 +88,20 @@ class CommentForm(forms.ModelForm):
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rendered_at"].initial = spam.sign_form_timestamp()
+        # A callable: signed when the form is shown, not for every post that is only validated.
+        self.fields["rendered_at"].initial = spam.sign_form_timestamp
         self.form_age = None
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.form_id = "comment-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("post", "Post comment"))
+        self._action = action
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms' layout, built only when the form is shown."""
+        helper = FormHelper()
+        helper.form_action = self._action
+        helper.form_id = "comment-form"
+        helper.attrs = {"novalidate": ""}
+        helper.add_input(Submit("post", "Post comment"))
+        return helper
 
     def clean_author_name(self) -> str:
         return _visible_or_required(self, "author_name")

@@ -156,17 +156,23 @@ class Comment(models.Model):
         query = f"?page={page}" if page > 1 else ""
         return f"{self.article.get_absolute_url()}{query}#comment-{self.pk}"
 
-    def thread_page_number(self) -> int:
-        """The thread page that shows this comment: where it stands among the approved ones."""
-        earlier = (
-            Comment.objects.approved()
-            .filter(article_id=self.article_id)
-            .filter(
-                Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+    def thread_page_number(self, approved_before: int | None = None) -> int:
+        """The thread page that shows this comment: where it stands among the approved ones.
+
+        A caller that knows how many approved comments come before it passes `approved_before`
+        and spares the count: for a comment just posted, that is all of its article's.
+        """
+        if approved_before is None:
+            approved_before = (
+                Comment.objects.approved()
+                .filter(article_id=self.article_id)
+                .filter(
+                    Q(created_at__lt=self.created_at)
+                    | Q(created_at=self.created_at, pk__lt=self.pk)
+                )
+                .count()
             )
-            .count()
-        )
-        return earlier // settings.COMMENTS_PER_PAGE + 1
+        return approved_before // settings.COMMENTS_PER_PAGE + 1
 
     @cached_property
     def body_html(self) -> SafeString:

@@ -257,18 +257,17 @@ def refusal(submission: Submission, now: datetime | None = None) -> Refusal | No
         same_email | Q(ip_address=submission.ip_address) if submission.ip_address else same_email
     )
     same_thread = same_email & Q(article=submission.article)
-    recent = Q(created_at__gt=since)
     earlier = (
-        Comment.objects.filter(same_thread | (same_sender & recent))
-        .annotate(in_same_thread=same_thread, is_recent=recent)
+        Comment.objects.filter(same_thread | (same_sender & Q(created_at__gt=since)))
+        .annotate(in_same_thread=same_thread)
         .order_by()
-        .values_list("in_same_thread", "is_recent", "body")
+        .values_list("in_same_thread", "created_at", "body")
     )
     wanted = _squeezed(submission.body)
     rows = list(earlier)
     if any(in_thread and _squeezed(text) == wanted for in_thread, _, text in rows):
         return Refusal.DUPLICATE
-    if any(is_recent for _, is_recent, _ in rows):
+    if any(created_at > since for _, created_at, _ in rows):
         return Refusal.FLOOD
     return None
 

@@ -133,7 +133,8 @@ def comment_posted_response(request: HttpRequest, comment: Comment) -> HttpRespo
         messages.success(request, PUBLISHED_MESSAGE)
         return redirect(comment.get_absolute_url())
     messages.success(request, POSTED_MESSAGE)
-    page = comment.thread_page_number()
+    # Posted just now, it follows every approved comment, which the article already counts.
+    page = comment.thread_page_number(approved_before=comment.article.comment_count)
     query = f"?page={page}" if page > 1 else ""
     response = redirect(f"{comment.article.get_absolute_url()}{query}#comments")
     remember_own_pending_comment(request, response, comment.article, comment.pk)

@@ -14,12 +14,14 @@ for a fixed time against that one server, and the two baselines in the same run:
   admin_queue    the admin's pending changelist with 100,000 pending comments, signed in
   post           comments posted through the real form (see bench/post_comments.lua)
 
-Email: as in production, every held comment queues an email to the moderators on the web
-workers' background threads (config/task_backends.py): the task claims the comment, looks the
-moderators up, renders the message and hands it to the mailer. The bench names one moderator
-address (MODERATION_NOTIFY_EMAILS) and sets Django's dummy mailer, which drops the message: the
-work of each notice is measured, the SMTP conversation is not (there is no mail server here;
-left to production's SMTP backend, every notice would fail to connect and be logged instead).
+Email: as in production, held comments are reported to the moderators from the web workers'
+background threads (config/task_backends.py), at most one email per
+MODERATION_EMAIL_INTERVAL_SECONDS (60): a post asks for a report when none is queued or timed in
+its process, and the report claims the held comments, looks the moderators up, renders the
+message and hands it to the mailer. The bench names one moderator address
+(MODERATION_NOTIFY_EMAILS) and sets Django's dummy mailer, which drops the message: the work of
+each report is measured, the SMTP conversation is not (there is no mail server here; left to
+production's SMTP backend, every report would fail to connect and be logged instead).
 
 Results go to var/bench/results.json and a Markdown table to var/bench/summary.md; the table is
 printed too. Needs wrk and nginx (Debian: apt-get install wrk nginx; installed here when run as

@@ -264,7 +264,9 @@ def test_a_backlog_is_reported_oldest_first_up_to_the_limit_and_the_rest_counted
     digest = mailoutbox[0]
     assert digest.subject == f"[Health Journal] {REPORT_LIMIT + 2} new comments to moderate"
     assert f"The oldest {REPORT_LIMIT} are below; see the queue for the other 2." in digest.body
-    assert len(re.findall(r"Review: http://testserver/comments/review/", digest.body)) == REPORT_LIMIT
+    assert (
+        len(re.findall(r"Review: http://testserver/comments/review/", digest.body)) == REPORT_LIMIT
+    )
     assert "Question number 0\n" in digest.body
     assert f"Question number {REPORT_LIMIT + 1}" not in digest.body
     unreported = Comment.objects.filter(moderators_notified_at=None)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = (
         "Email the moderators one digest of the held comments they have not been told about. "
         "Run it from cron every minute: with MODERATION_DIGEST_MINUTES=N it sends at most one "
-        "digest every N minutes; with 0 it sends whatever the per-comment emails missed."
+        "digest every N minutes; with 0 it sends whatever the web processes' reports missed."
     )
 
     def add_arguments(self, parser) -> None:

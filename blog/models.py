@@ -23,13 +23,23 @@ def new_page_version() -> str:
     return secrets.token_hex(8)
 
 
-class TagQuerySet(models.QuerySet):
+class ShownOnArticlesQuerySet(models.QuerySet):
+    """Rows that article pages show (tags, references). Saves and deletes of single rows replace
+    the pages' versions in the models; a bulk update or delete sends no signal, so it does here.
+    """
+
     def _article_ids(self) -> list[int]:
-        return list(Article.objects.filter(tags__in=self).values_list("pk", flat=True).distinct())
+        """The articles whose pages show these rows."""
+        raise NotImplementedError
+
+    def _article_ids_moved_to(self, changes: dict) -> list[int]:
+        """The articles that an update moves these rows to, if it can."""
+        return []
 
     def update(self, **kwargs) -> int:
         articles = self._article_ids()
         updated = super().update(**kwargs)
+        articles += self._article_ids_moved_to(kwargs)
         Article.objects.filter(pk__in=articles).page_changed()
         return updated
 
@@ -38,6 +48,11 @@ class TagQuerySet(models.QuerySet):
         deleted = super().delete()
         Article.objects.filter(pk__in=articles).page_changed()
         return deleted
+
+
+class TagQuerySet(ShownOnArticlesQuerySet):
+    def _article_ids(self) -> list[int]:
+        return list(Article.objects.filter(tags__in=self).values_list("pk", flat=True).distinct())
 
     def with_published_articles(self) -> Self:
         """Tags that readers can see articles under, each with `published_count`."""
@@ -271,23 +286,13 @@ class Article(models.Model):
         return [(ref, self.cited_body.ids_citing(ref.position)) for ref in self.references.all()]
 
 
-class ReferenceQuerySet(models.QuerySet):
+class ReferenceQuerySet(ShownOnArticlesQuerySet):
     def _article_ids(self) -> list[int]:
         return list(self.order_by().values_list("article_id", flat=True).distinct())
 
-    def update(self, **kwargs) -> int:
-        articles = self._article_ids()
-        updated = super().update(**kwargs)
-        moved_to = kwargs.get("article", kwargs.get("article_id"))
-        articles.append(getattr(moved_to, "pk", moved_to))
-        Article.objects.filter(pk__in=articles).page_changed()
-        return updated
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        articles = self._article_ids()
-        deleted = super().delete()
-        Article.objects.filter(pk__in=articles).page_changed()
-        return deleted
+    def _article_ids_moved_to(self, changes: dict) -> list[int]:
+        moved_to = changes.get("article", changes.get("article_id"))
+        return [] if moved_to is None else [getattr(moved_to, "pk", moved_to)]
 
 
 class Reference(models.Model):

@@ -113,6 +113,18 @@ def test_deleting_references_in_bulk_replaces_the_copy(article):
     assert not queries_and_page(Client(), url)[1].select("#references-heading")
 
 
+def shows_references(url: str) -> bool:
+    return bool(queries_and_page(Client(), url)[1].select("#references-heading"))
+
+
+def test_moving_references_in_bulk_replaces_both_articles_copies(article, make_article):
+    other = make_article(slug="other")
+    urls = [article.get_absolute_url(), other.get_absolute_url()]
+    assert [shows_references(url) for url in urls] == [True, False]
+    Reference.objects.filter(article=article).update(article=other)
+    assert [shows_references(url) for url in urls] == [False, True]
+
+
 def tag_names(url: str) -> list[str]:
     return [link.get_text() for link in queries_and_page(Client(), url)[1].select("a[rel=tag]")]
 

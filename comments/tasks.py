@@ -22,7 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from comments import emails
-from comments.models import Comment
+from comments.models import Comment, CommentQuerySet
 
 logger = logging.getLogger(__name__)
 # A report details this many comments at most, oldest first, and counts the rest: a backlog of
@@ -34,7 +34,7 @@ NO_MODERATOR_ADDRESS = (
 )
 
 
-def unreported_held_comments():
+def unreported_held_comments() -> CommentQuerySet:
     return Comment.objects.pending().filter(moderators_notified_at__isnull=True)
 
 
@@ -63,12 +63,17 @@ def release_claim(comments: list[Comment]) -> None:
     )
 
 
+def last_report_at() -> datetime | None:
+    """When the moderators were last told about held comments, by any process or command."""
+    return Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
+
+
 def seconds_until_next_report(now: datetime) -> float:
     """How long the moderators should be left in peace since the last report, by any process."""
     interval = settings.MODERATION_EMAIL_INTERVAL_SECONDS
     if interval <= 0:
         return 0.0
-    last = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
+    last = last_report_at()
     if last is None:
         return 0.0
     return max(0.0, (last + timedelta(seconds=interval) - now).total_seconds())

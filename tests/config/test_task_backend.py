@@ -146,6 +146,8 @@ def test_a_comment_held_within_the_interval_is_emailed_when_it_ends_with_no_furt
             wait_for(lambda n=number: len(runs) >= n)
         assert len(mail.outbox) == 1, "Ben was held within the interval after Ada's email"
         wait_for(lambda: len(mail.outbox) == 2)
+        # The task's finished signal comes just after its email: wait for it too.
+        wait_for(lambda: len(runs) == 3)
     finally:
         task_finished.disconnect(count_runs)
         moderator_reports.cancel()

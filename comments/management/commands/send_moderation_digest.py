@@ -2,14 +2,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Max
 from django.utils import timezone
 
 from comments import emails
-from comments.models import Comment
 from comments.tasks import (
     NO_MODERATOR_ADDRESS,
     claim_for_report,
+    last_report_at,
     release_claim,
     unreported_held_comments,
 )
@@ -35,7 +34,7 @@ class Command(BaseCommand):
         if not emails.moderator_addresses():
             raise CommandError(NO_MODERATOR_ADDRESS)
         minutes = settings.MODERATION_DIGEST_MINUTES
-        last_sent = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
+        last_sent = last_report_at()
         if minutes > 0 and last_sent and not force:
             due = last_sent + timedelta(minutes=minutes)
             if now < due:

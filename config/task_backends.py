@@ -7,11 +7,30 @@ durable: a task lost with its process is caught up by the callers' own safety ne
 notices are claimed in the database only when sent; `send_moderation_digest` sends the rest).
 """
 
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import close_old_connections, connections
 from django.tasks.backends.immediate import ImmediateBackend
+
+_pools: dict[tuple[int, str, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def shared_pool(alias: str, max_workers: int) -> ThreadPoolExecutor:
+    """The process's one pool for `alias`.
+
+    Django gives each thread its own backend instance, as it does database connections. A
+    task enqueued from a timer or from a pool thread must still run on this pool, not start a
+    pool (and its database connections) of its own. Keyed by process too: a pool made before
+    a fork has no threads in the child.
+    """
+    key = (os.getpid(), alias, max_workers)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(max_workers, thread_name_prefix=f"tasks-{alias}")
+        return _pools[key]
 
 
 class BackgroundThreadBackend(ImmediateBackend):
@@ -20,10 +39,7 @@ class BackgroundThreadBackend(ImmediateBackend):
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
         self._max_workers = int(self.options.get("MAX_WORKERS", 2))
-        self._pool = ThreadPoolExecutor(
-            max_workers=self._max_workers,
-            thread_name_prefix=f"tasks-{alias}",
-        )
+        self._pool = shared_pool(alias, self._max_workers)
         self.last_future: Future | None = None
 
     def _execute_task(self, task_result) -> None:

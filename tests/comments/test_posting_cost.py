@@ -1,7 +1,6 @@
 """What one post costs the database: the same few queries however busy the site is, and a lock
 that holds back only the posts that could be a flood or a duplicate of each other."""
 
-import os
 import threading
 
 import pytest
@@ -13,6 +12,7 @@ from comments import spam
 from comments.models import Comment
 from tests.comments.test_query_counts import add_comments
 from tests.comments.test_spam import submission
+from tests.support.postgres import require_postgresql
 
 
 def post_and_capture(client, article: Article, number: int) -> list[str]:
@@ -48,14 +48,6 @@ def test_a_pending_post_does_not_touch_the_article_row(client, article):
 
 
 # --- The posting lock (PostgreSQL: advisory locks per email and per IP address) ---------------
-
-
-def require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        message = "needs the suite's PostgreSQL run: `make test-postgres` (or `make test`)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def lock_or_give_up(ip_address: str, email: str, *, lock_timeout: str) -> None:

@@ -51,6 +51,20 @@ class PostgresUnavailable(RuntimeError):
     """The server programs are missing or the server would not start; the message says why."""
 
 
+def require_postgresql() -> None:
+    """For a test that needs the suite's own database to be PostgreSQL (its PostgreSQL run):
+    elsewhere it fails under CI=true and skips otherwise, saying how to run it."""
+    # Imported here: the benchmark uses this module without pytest or Django set up.
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        message = "needs the suite's PostgreSQL run: `make test-postgres` (or `make test`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def server_major_version(bin_dir: Path) -> int | None:
     postgres = bin_dir / "postgres"
     if not (bin_dir / "initdb").is_file() or not (bin_dir / "pg_ctl").is_file():

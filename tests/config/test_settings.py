@@ -53,10 +53,12 @@ def test_sqlite_is_the_default_and_tuned_for_concurrent_writers():
     assert "'timeout': 20" in result.stdout
 
 
-def test_database_url_selects_postgresql():
+def test_database_url_selects_postgresql_through_the_sites_backend():
     result = load_settings(SECRET_KEY="k", DATABASE_URL="postgres://u:p@db:5432/blog")
     assert result.returncode == 0, result.stderr
-    assert "django.db.backends.postgresql" in result.stdout
+    # Django's PostgreSQL backend with a health check that needs no round trip (ops/postgresql).
+    assert " ops.postgresql " in result.stdout
+    assert "'connect_timeout': 5" in result.stdout
 
 
 def test_a_misspelt_boolean_is_an_error_not_a_guess():

@@ -109,7 +109,7 @@ class ArticleQuerySet(models.QuerySet):
     def page_version_at(self, slug: str) -> tuple[int, str] | None:
         """The id and `page_version` of the article at `slug`, published or not.
 
-        For blog/page_cache.py, on every reader's request. In SQL, because there the ORM's
+        For blog/page_versions.py, on a reader's request. In SQL, because there the ORM's
         building of even this query cost ten times the query itself (0.15 against 0.02 ms,
         measured on SQLite): the largest part of serving a shared page.
         """

@@ -4,8 +4,9 @@ A page holding the comment form cannot be cached whole: `cache_page` would hand 
 the first reader's CSRF token, and the spam defence's form timestamp would be stale. Instead
 the page is rendered with placeholders ("slots") where per-visitor values go, kept with the
 slots split out, and each request fills them in: this browser's CSRF token (which also sets
-its cookie), a freshly signed timestamp. A reader's request then costs one query (is the
-article published, and which version of its page is current) and a string join.
+its cookie), a freshly signed timestamp. A reader's request then costs a string join and
+finding which version of the page is current: one query, or on PostgreSQL mostly none
+(blog/page_versions.py).
 
 Only requests that carry nothing personal share a copy (`may_share`): GET or HEAD, no cookie
 but the CSRF one (a session, flash messages or a commenter's own pending comment all come with

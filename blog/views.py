@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from blog import page_cache
+from blog import page_cache, page_versions
 from blog.citations import BIBTEX_CONTENT_TYPE, RIS_CONTENT_TYPE, to_bibtex, to_ris
 from blog.models import Article, Tag
 
@@ -84,7 +84,7 @@ class ArticleDetailView(DetailView):
         rescheduling changes the version, so a copy under the current version is still public.
         That spares the hot path the rule's date comparison.
         """
-        current = Article.objects.page_version_at(slug)
+        current = page_versions.page_version_at(slug)
         if current is None:
             raise Http404("No article is published at this address.")
 

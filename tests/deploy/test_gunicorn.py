@@ -16,6 +16,7 @@ from tests.deploy.conftest import start_site, stop_site
 pytestmark = pytest.mark.postgres
 
 ARTICLE = "/blog/magnesium-bone-health/"
+INDEX = "/"
 TITLE = "How Magnesium Supports Bone Health and Reduces Osteoporosis Risk"
 TEN_YEARS_IMMUTABLE = "max-age=315360000, public, immutable"
 
@@ -93,12 +94,13 @@ def test_logs_are_json_lines_with_the_request_fields(site):
     assert {"time", "level", "message", "duration_ms"} <= access[-1].keys()
 
 
-def test_a_request_after_a_database_restart_succeeds(site, database_server):
-    assert site.client.get(ARTICLE).status == 200  # the worker now holds a connection
+@pytest.mark.parametrize("path", [ARTICLE, INDEX])
+def test_a_request_after_a_database_restart_succeeds(site, database_server, path):
+    assert site.client.get(path).status == 200  # the worker now holds a connection
 
     database_server.restart()
 
-    after = site.client.get(ARTICLE)
+    after = site.client.get(path)
     assert after.status == 200, after.text[:500]
     assert site.client.get("/healthz").json() == {"status": "ok", "database": "ok"}
 
@@ -106,7 +108,10 @@ def test_a_request_after_a_database_restart_succeeds(site, database_server):
 def test_without_connection_health_checks_the_same_restart_would_fail(
     image_dir, postgres_cluster, fresh_database, database_server, tmp_path
 ):
-    """The control for the test above: it really exercises a connection the restart broke."""
+    """The control for the test above: it really exercises a connection the restart broke.
+
+    On the index: a shared article page notices the broken connection without the health
+    check, as it listens on it for changes (blog/page_versions.py)."""
     (image_dir / "settings_without_health_checks.py").write_text(
         "from config.settings import *  # noqa: F403\n"
         "DATABASES['default']['CONN_HEALTH_CHECKS'] = False  # noqa: F405\n"
@@ -119,12 +124,28 @@ def test_without_connection_health_checks_the_same_restart_would_fail(
         {"DJANGO_SETTINGS_MODULE": "settings_without_health_checks"},
     )
     try:
-        assert control.client.get(ARTICLE).status == 200
+        assert control.client.get(INDEX).status == 200
         database_server.restart()
-        assert control.client.get(ARTICLE).status == 503
-        assert control.client.get(ARTICLE).status == 200  # Django dropped the broken one
+        assert control.client.get(INDEX).status == 503
+        assert control.client.get(INDEX).status == 200  # Django dropped the broken one
     finally:
         stop_site(control)
+
+
+def test_a_worker_that_remembers_the_pages_version_shows_a_change_made_elsewhere(site):
+    """The worker reads the page's version once and then only listens for notices
+    (blog/page_versions.py): a change committed by another process must still show."""
+    for _ in range(3):
+        assert TITLE in site.client.get(ARTICLE).text
+    renamed = "Magnesium and Bone Health, Revised"
+    slug = ARTICLE.strip("/").split("/")[-1]
+    rename = "UPDATE blog_article SET title = '{}', page_version = '{}' WHERE slug = '{}'"
+    site_database_rows(site, rename.format(renamed, "renamed", slug))
+    try:
+        assert renamed in site.client.get(ARTICLE).text
+    finally:
+        site_database_rows(site, rename.format(TITLE, "restored", slug))
+    assert TITLE in site.client.get(ARTICLE).text
 
 
 def test_a_comment_posted_while_the_database_is_down_is_given_back_and_posts_later(

@@ -1,0 +1,115 @@
+"""Which version of an article's page is current: on PostgreSQL, mostly without a query.
+
+blog/page_cache.py keys each shared page by `Article.page_version`, which every change to what
+the page shows replaces. Reading it was the one query of a shared page, and on PostgreSQL the
+round trip cost more than the rest of the request (docs/benchmarks.md).
+
+So each connection remembers the versions it has read, for as long as the database says
+nothing changed. A trigger on the articles table (migration 0005) sends a notice on CHANNEL
+whenever a transaction that changed it commits; the connection LISTENs before it reads any
+version, so no change can fall between a read and the notices. Each lookup first takes in what
+has arrived on the socket, a non-blocking read: any notice forgets every remembered version.
+
+What a reader can still get: a change committed by another connection reaches a worker as a
+notice a moment after the commit (well under a millisecond on an idle server). A request
+arriving inside that moment is answered as if it had come just before the change. Whoever makes
+a change (a moderator, an editor, a commenter) carries a cookie and never gets a shared page.
+
+Versions are read every time, as before, where the scheme does not hold: on SQLite (where the
+read is a local file's and cheap), inside a transaction (it may hold uncommitted changes, and
+the test suite runs in one), with CONN_MAX_AGE=0 (a new connection per request would LISTEN
+each time) and without psycopg2. A remembered version is also trusted for TRUST_SECONDS at
+most, so that a path that loses notices (a pooler in transaction mode) cannot make a page
+stale for longer.
+"""
+
+import threading
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from blog.models import Article
+from ops.postgresql.base import nothing_waiting_on
+
+CHANNEL = "blog_article_page_changed"
+TRUST_SECONDS = 10.0
+
+Version = tuple[int, str] | None
+
+
+class _Remembered(threading.local):
+    """Per thread, as Django's connections are: the versions read on `connection`."""
+
+    def __init__(self) -> None:
+        self.connection: object | None = None
+        self.versions: dict[str, Version] = {}
+        self.trusted_until = 0.0
+
+
+_remembered = _Remembered()
+
+
+def page_version_at(slug: str) -> Version:
+    """The id and `page_version` of the article at `slug` (published or not), as committed."""
+    database = connections[DEFAULT_DB_ALIAS]
+    if not _may_remember(database):
+        return Article.objects.page_version_at(slug)
+    versions = _versions_still_current(database)
+    if slug not in versions:
+        version = Article.objects.page_version_at(slug)
+        if version is None:
+            # Not remembered: addresses that were never articles are as many as anyone types.
+            return None
+        versions[slug] = version
+    return versions[slug]
+
+
+def _may_remember(database: BaseDatabaseWrapper) -> bool:
+    return (
+        database.vendor == "postgresql"
+        and not database.in_atomic_block
+        and database.settings_dict["CONN_MAX_AGE"] != 0
+        and database.Database.__name__ == "psycopg2"
+    )
+
+
+def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]:
+    """The remembered versions, emptied if a notice has come; listening starts if need be."""
+    raw = database.connection
+    if (
+        raw is not None
+        and raw is _remembered.connection
+        and time.monotonic() < _remembered.trusted_until
+    ):
+        if _take_in_what_arrived(database):
+            if raw.notifies:
+                raw.notifies.clear()
+                _remembered.versions = {}
+            return _remembered.versions
+        database.close()  # the server ended the session: start afresh below
+    with database.cursor() as cursor:
+        cursor.execute(f"LISTEN {CHANNEL}")
+    _remembered.connection = database.connection
+    _remembered.connection.notifies.clear()
+    _remembered.versions = {}
+    _remembered.trusted_until = time.monotonic() + TRUST_SECONDS
+    return _remembered.versions
+
+
+def _take_in_what_arrived(database: BaseDatabaseWrapper) -> bool:
+    """Read whatever waits on the socket into the connection (notices land in `notifies`).
+
+    False if the connection is gone. A server ending the session sends its reason, then
+    closes: psycopg2 reads the reason on one poll and raises on the next, so read until
+    nothing waits, a few times at most.
+    """
+    raw = database.connection
+    for _ in range(3):
+        if nothing_waiting_on(raw.fileno()):
+            return True
+        try:
+            raw.poll()
+        except database.Database.Error:
+            return False
+    return False

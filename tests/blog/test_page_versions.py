@@ -1,0 +1,152 @@
+"""Page versions remembered between requests on PostgreSQL, forgotten on the database's notice.
+
+These run outside a test transaction (`transaction=True`), as requests do, on the real server:
+changes come from the test's connection or from a second one, as from another web worker.
+"""
+
+import select
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from blog import page_versions
+from blog.models import Article
+from tests.support.postgres import require_postgresql
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+SLUG = "vitamin-k"
+
+
+@pytest.fixture(autouse=True)
+def fresh_connection() -> None:
+    """Each test starts as a worker does after CONN_MAX_AGE: on a new connection."""
+    require_postgresql()
+    connection.close()
+
+
+@pytest.fixture
+def article(make_article) -> Article:
+    return make_article(slug=SLUG)
+
+
+def in_another_worker(change: Callable[[], object]) -> None:
+    """Make `change` on a connection of its own (Django's are per thread), as another web
+    worker would, and commit it."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            change()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            failed.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=30)
+    assert not failed, failed
+
+
+def stored_version(slug: str = SLUG) -> tuple[int, str]:
+    return tuple(Article.objects.filter(slug=slug).values_list("pk", "page_version").get())
+
+
+def queries_made(lookup) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        result = lookup()
+    return result, [query["sql"] for query in queries]
+
+
+def wait_for_the_notice() -> None:
+    """Until the worker's socket has something to read: the notice is on its way to it."""
+    readable, _, _ = select.select([connection.connection.fileno()], [], [], 10)
+    assert readable, "no notice reached the listening connection within 10 s"
+
+
+def test_a_version_is_read_once_then_remembered_while_nothing_changes(article):
+    first, queries = queries_made(lambda: page_versions.page_version_at(SLUG))
+    assert first == stored_version()
+    assert queries[0] == f"LISTEN {page_versions.CHANNEL}"
+    assert len(queries) == 2
+
+    again, queries = queries_made(lambda: page_versions.page_version_at(SLUG))
+    assert again == first
+    assert queries == []
+
+
+def test_a_change_this_connection_commits_is_seen_at_once(article):
+    before = page_versions.page_version_at(SLUG)
+
+    Article.objects.filter(pk=article.pk).page_changed()
+
+    after = page_versions.page_version_at(SLUG)
+    assert after != before
+    assert after == stored_version()
+
+
+def test_a_change_another_worker_commits_is_seen_once_its_notice_arrives(article):
+    before = page_versions.page_version_at(SLUG)
+    in_another_worker(
+        lambda: Article.objects.filter(pk=article.pk).update(page_version="elsewhere")
+    )
+
+    wait_for_the_notice()
+
+    assert page_versions.page_version_at(SLUG) == (article.pk, "elsewhere") != before
+
+
+def test_an_article_published_at_a_remembered_empty_address_is_found(make_article):
+    assert page_versions.page_version_at("new-article") is None
+    in_another_worker(lambda: make_article(slug="new-article"))
+
+    wait_for_the_notice()
+
+    assert page_versions.page_version_at("new-article") == stored_version("new-article")
+
+
+def test_a_rolled_back_change_sends_no_notice_and_keeps_the_version(article):
+    before = page_versions.page_version_at(SLUG)
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).page_changed()
+        transaction.set_rollback(True)  # the editor abandons the change
+
+    assert page_versions.page_version_at(SLUG) == before == stored_version()
+
+
+def test_inside_a_transaction_the_version_is_read_with_its_own_changes(article):
+    page_versions.page_version_at(SLUG)
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).page_changed()
+        uncommitted, queries = queries_made(lambda: page_versions.page_version_at(SLUG))
+        assert uncommitted == stored_version()
+        assert len(queries) == 1
+
+
+def test_after_the_server_ends_the_session_versions_are_read_on_a_new_one(article):
+    page_versions.page_version_at(SLUG)
+    pid = connection.connection.get_backend_pid()
+
+    def end_the_session_then_change_the_page() -> None:
+        with connection.cursor() as cursor:  # this thread's own connection
+            cursor.execute("SELECT pg_terminate_backend(%s, 10000)", [pid])
+        Article.objects.filter(pk=article.pk).update(page_version="meanwhile")
+
+    in_another_worker(end_the_session_then_change_the_page)
+
+    assert page_versions.page_version_at(SLUG) == (article.pk, "meanwhile")
+    assert connection.connection.get_backend_pid() != pid
+
+
+def test_a_remembered_version_is_read_again_after_the_trust_period(article, monkeypatch):
+    monkeypatch.setattr(page_versions, "TRUST_SECONDS", 0.0)
+    page_versions.page_version_at(SLUG)  # listening, trusted for no time at all
+
+    _, queries = queries_made(lambda: page_versions.page_version_at(SLUG))
+
+    assert queries[0] == f"LISTEN {page_versions.CHANNEL}"
+    assert len(queries) == 2

@@ -84,6 +84,16 @@ def render_comment_body(text: str) -> SafeString:
     return mark_safe(_comment_cleaner.clean(linked))
 
 
+def comment_may_hold_a_link(text: str) -> bool:
+    """False only if `render_comment_body` would make no link of `text`, found without
+    rendering it (which parses it as HTML: most of a comment's cost when posted).
+
+    linkify links only what its address pattern finds in the text, and the escaping and
+    paragraphs around it take no character away that an address could be made of.
+    """
+    return bleach.linkifier.URL_RE.search(text) is not None
+
+
 # --- Citations ---------------------------------------------------------------------------------
 # An in-text author-year citation, "(Rosen et al., 2012)" or "(Sojka & Weaver, 1995; Dai et al.,
 # 2014)", becomes a link to its entry in the reference list, matched by the reference's in-text

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from blog.markup import render_comment_body
+from blog.markup import comment_may_hold_a_link, render_comment_body
 from blog.models import Article
 from comments.models import BlocklistEntry, Comment
 
@@ -166,6 +166,8 @@ def count_links(text: str) -> int:
     unusual its domain, plus the bare domains (example.com) the renderer would link."""
     spelled_out = _SPELLED_OUT_LINK.findall(text)
     remainder = _SPELLED_OUT_LINK.sub(" ", text)
+    if not comment_may_hold_a_link(remainder):
+        return len(spelled_out)
     return len(spelled_out) + render_comment_body(remainder).count("<a ")
 
 

@@ -9,7 +9,12 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from blog.markup import ARTICLE_TAGS, render_article_body, render_comment_body
+from blog.markup import (
+    ARTICLE_TAGS,
+    comment_may_hold_a_link,
+    render_article_body,
+    render_comment_body,
+)
 from tests.hostile import CORPUS_PATH, hostile_strings
 
 URL_ATTRIBUTES = {"href", "src"}
@@ -64,6 +69,32 @@ def test_comments_are_escaped_text_with_only_nofollow_web_links(text):
             assert not element.attrs, element
     # Everything typed is still there, as text.
     assert "".join(soup.get_text().split()) == "".join(as_html_text(text).split())
+
+
+ADDRESS_EDGE_CASES = (
+    "see example.com",
+    "EXAMPLE.COM, then a.b.example.org/path?q=1",
+    "x&example.com and <example.com> and (example.com)",
+    "foo@example.com",
+    "first line\nexample.com on the second",
+    "&amp;example.com &#x65;xample.com exa\u200bmple.com",
+    "192.168.0.1 and example.com:8080/",
+    "bücher.de and 例え.jp",
+    "i.e. 2.5 mg, e.g. twice a day",
+    "No address here. Just sentences.",
+)
+
+
+@pytest.mark.parametrize("text", hostile_strings() + ADDRESS_EDGE_CASES)
+def test_a_comment_said_to_hold_no_link_renders_without_one(text):
+    """The shortcut the spam check takes (comments/spam.py) never misses a link."""
+    if not comment_may_hold_a_link(text):
+        assert "<a " not in render_comment_body(text)
+
+
+def test_the_link_shortcut_tells_addresses_from_plain_sentences():
+    assert comment_may_hold_a_link("see example.com")
+    assert not comment_may_hold_a_link("No address here. Just sentences, i.e. 2.5 mg.")
 
 
 def as_html_text(text: str) -> str:

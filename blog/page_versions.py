@@ -25,6 +25,7 @@ stale for longer.
 
 import threading
 import time
+from collections import deque
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -91,7 +92,9 @@ def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]
     with database.cursor() as cursor:
         cursor.execute(f"LISTEN {CHANNEL}")
     _remembered.connection = database.connection
-    _remembered.connection.notifies.clear()
+    # Whether a notice came is all that matters. psycopg2 appends every notice it reads to
+    # `notifies`, also while the worker serves other pages for a long time: keep only one.
+    _remembered.connection.notifies = deque(maxlen=1)
     _remembered.versions = {}
     _remembered.trusted_until = time.monotonic() + TRUST_SECONDS
     return _remembered.versions

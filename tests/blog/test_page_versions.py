@@ -109,6 +109,20 @@ def test_an_article_published_at_a_remembered_empty_address_is_found(make_articl
     assert page_versions.page_version_at("new-article") == stored_version("new-article")
 
 
+def test_notices_do_not_pile_up_on_a_worker_that_serves_other_pages(article):
+    page_versions.page_version_at(SLUG)
+    for number in range(5):
+        in_another_worker(
+            lambda n=number: Article.objects.filter(pk=article.pk).update(page_version=f"v{n}")
+        )
+    wait_for_the_notice()
+
+    Article.objects.count()  # another page's query reads the notices in
+
+    assert len(connection.connection.notifies) == 1
+    assert page_versions.page_version_at(SLUG) == (article.pk, "v4")
+
+
 def test_a_rolled_back_change_sends_no_notice_and_keeps_the_version(article):
     before = page_versions.page_version_at(SLUG)
     with transaction.atomic():

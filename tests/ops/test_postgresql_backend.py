@@ -10,6 +10,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from ops.postgresql import base as postgresql_backend
 from tests.support.postgres import require_postgresql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -69,6 +70,22 @@ def test_a_live_connection_passes_its_health_check_without_a_statement(kept_conn
     assert kept_connection.connection.get_backend_pid() == pid
     # Django's own check would have left "SELECT 1" here.
     assert last_statement_of(kept_connection) == "SELECT 'the last request'"
+
+
+@pytest.mark.parametrize("why", ["idle for a while", "inside a transaction"])
+def test_a_connection_that_may_have_died_in_silence_gets_the_real_check(
+    kept_connection, monkeypatch, why
+):
+    next_request(kept_connection)
+    if why == "idle for a while":
+        monkeypatch.setattr(postgresql_backend, "BUSY_SECONDS", 0.0)
+    else:
+        kept_connection.connection.autocommit = False
+        kept_connection.connection.cursor().execute("SELECT 'in a transaction'")
+
+    kept_connection.close_if_health_check_failed()
+
+    assert last_statement_of(kept_connection) == "SELECT 1"
 
 
 def test_a_connection_the_server_ended_is_replaced_before_the_first_query(kept_connection):

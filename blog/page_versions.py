@@ -8,7 +8,8 @@ So each connection remembers the versions it has read, for as long as the databa
 nothing changed. A trigger on the articles table (migration 0005) sends a notice on CHANNEL
 whenever a transaction that changed it commits; the connection LISTENs before it reads any
 version, so no change can fall between a read and the notices. Each lookup first takes in what
-has arrived on the socket, a non-blocking read: any notice forgets every remembered version.
+has arrived on the socket (the connection's health check reads it in): any notice forgets
+every remembered version.
 
 What a reader can still get: a change committed by another connection reaches a worker as a
 notice a moment after the commit (well under a millisecond on an idle server). A request
@@ -31,7 +32,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from blog.models import Article
-from ops.postgresql.base import nothing_waiting_on
 
 CHANNEL = "blog_article_page_changed"
 TRUST_SECONDS = 10.0
@@ -72,6 +72,8 @@ def _may_remember(database: BaseDatabaseWrapper) -> bool:
         and not database.in_atomic_block
         and database.settings_dict["CONN_MAX_AGE"] != 0
         and database.Database.__name__ == "psycopg2"
+        # LISTEN takes effect when its transaction commits: at once only in autocommit.
+        and database.get_autocommit()
     )
 
 
@@ -83,12 +85,14 @@ def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]
         and raw is _remembered.connection
         and time.monotonic() < _remembered.trusted_until
     ):
-        if _take_in_what_arrived(database):
+        # The health check reads in whatever waits on the socket (notices land in `notifies`)
+        # and tells a connection the server ended (ops/postgresql).
+        if database.is_usable():
             if raw.notifies:
                 raw.notifies.clear()
                 _remembered.versions = {}
             return _remembered.versions
-        database.close()  # the server ended the session: start afresh below
+        database.close()  # start afresh below
     with database.cursor() as cursor:
         cursor.execute(f"LISTEN {CHANNEL}")
     _remembered.connection = database.connection
@@ -98,21 +102,3 @@ def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]
     _remembered.versions = {}
     _remembered.trusted_until = time.monotonic() + TRUST_SECONDS
     return _remembered.versions
-
-
-def _take_in_what_arrived(database: BaseDatabaseWrapper) -> bool:
-    """Read whatever waits on the socket into the connection (notices land in `notifies`).
-
-    False if the connection is gone. A server ending the session sends its reason, then
-    closes: psycopg2 reads the reason on one poll and raises on the next, so read until
-    nothing waits, a few times at most.
-    """
-    raw = database.connection
-    for _ in range(3):
-        if nothing_waiting_on(raw.fileno()):
-            return True
-        try:
-            raw.poll()
-        except database.Database.Error:
-            return False
-    return False

@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-from blog.page_versions import CHANNEL
-
+# As blog/page_versions.py's CHANNEL was when this ran; a test checks the two agree.
+CHANNEL = "blog_article_page_changed"
 FUNCTION = "blog_article_notify_page_changed"
 TRIGGER = "blog_article_page_changed"
 
@@ -15,7 +15,7 @@ def create_trigger(apps, schema_editor) -> None:
     # One notice per statement is enough: it says "re-read the versions", not which changed.
     # PostgreSQL sends it when the transaction commits, and never if it rolls back.
     schema_editor.execute(
-        f"CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$"
     )
     schema_editor.execute(
@@ -28,8 +28,8 @@ def drop_trigger(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     table = schema_editor.quote_name(apps.get_model("blog", "Article")._meta.db_table)
-    schema_editor.execute(f"DROP TRIGGER {TRIGGER} ON {table}")
-    schema_editor.execute(f"DROP FUNCTION {FUNCTION}()")
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
+    schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 
 class Migration(migrations.Migration):

@@ -100,11 +100,15 @@ def test_a_change_another_worker_commits_is_seen_once_its_notice_arrives(article
     assert page_versions.page_version_at(SLUG) == (article.pk, "elsewhere") != before
 
 
-def test_an_article_published_at_a_remembered_empty_address_is_found(make_article):
+def test_an_address_with_no_article_is_not_remembered_so_a_new_article_there_shows(
+    make_article,
+):
     assert page_versions.page_version_at("new-article") is None
-    in_another_worker(lambda: make_article(slug="new-article"))
+    missing, queries = queries_made(lambda: page_versions.page_version_at("new-article"))
+    assert missing is None
+    assert len(queries) == 1
 
-    wait_for_the_notice()
+    in_another_worker(lambda: make_article(slug="new-article"))
 
     assert page_versions.page_version_at("new-article") == stored_version("new-article")
 
@@ -119,6 +123,7 @@ def test_notices_do_not_pile_up_on_a_worker_that_serves_other_pages(article):
 
     Article.objects.count()  # another page's query reads the notices in
 
+    assert connection.connection.notifies.maxlen == 1
     assert len(connection.connection.notifies) == 1
     assert page_versions.page_version_at(SLUG) == (article.pk, "v4")
 
@@ -129,7 +134,9 @@ def test_a_rolled_back_change_sends_no_notice_and_keeps_the_version(article):
         Article.objects.filter(pk=article.pk).page_changed()
         transaction.set_rollback(True)  # the editor abandons the change
 
-    assert page_versions.page_version_at(SLUG) == before == stored_version()
+    after, queries = queries_made(lambda: page_versions.page_version_at(SLUG))
+    assert after == before == stored_version()
+    assert queries == [], "the version was forgotten: a notice came"
 
 
 def test_inside_a_transaction_the_version_is_read_with_its_own_changes(article):
@@ -164,3 +171,12 @@ def test_a_remembered_version_is_read_again_after_the_trust_period(article, monk
 
     assert queries[0] == f"LISTEN {page_versions.CHANNEL}"
     assert len(queries) == 2
+
+
+def test_the_trigger_notifies_the_channel_the_pages_listen_on():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'blog_article_notify_page_changed'"
+        )
+        (source,) = cursor.fetchone()
+    assert f"pg_notify('{page_versions.CHANNEL}'" in source

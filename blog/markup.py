@@ -89,9 +89,10 @@ def comment_may_hold_a_link(text: str) -> bool:
     rendering it (which parses it as HTML: most of a comment's cost when posted).
 
     linkify links only what its address pattern finds in the text, and the escaping and
-    paragraphs around it take no character away that an address could be made of.
+    paragraphs around it take no character away that an address could be made of. The HTML
+    parser does drop NUL characters, joining what was either side ("example.\x00com").
     """
-    return bleach.linkifier.URL_RE.search(text) is not None
+    return bleach.linkifier.URL_RE.search(text.replace("\x00", "")) is not None
 
 
 # --- Citations ---------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ ADDRESS_EDGE_CASES = (
     "bücher.de and 例え.jp",
     "i.e. 2.5 mg, e.g. twice a day",
     "No address here. Just sentences.",
+    "example.\x00com",
 )
 
 

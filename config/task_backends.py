@@ -14,8 +14,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from django.db import close_old_connections, connections
 from django.tasks.backends.immediate import ImmediateBackend
 
-_pools: dict[tuple[int, str, int], ThreadPoolExecutor] = {}
+_pools: dict[tuple[str, int], ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
+
+
+def _forget_pools_in_a_forked_child() -> None:
+    """A pool made before a fork has no threads in the child, and the lock may be held."""
+    global _pools_lock
+    _pools.clear()
+    _pools_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pools_in_a_forked_child)
 
 
 def shared_pool(alias: str, max_workers: int) -> ThreadPoolExecutor:
@@ -23,10 +33,9 @@ def shared_pool(alias: str, max_workers: int) -> ThreadPoolExecutor:
 
     Django gives each thread its own backend instance, as it does database connections. A
     task enqueued from a timer or from a pool thread must still run on this pool, not start a
-    pool (and its database connections) of its own. Keyed by process too: a pool made before
-    a fork has no threads in the child.
+    pool (and its database connections) of its own.
     """
-    key = (os.getpid(), alias, max_workers)
+    key = (alias, max_workers)
     with _pools_lock:
         if key not in _pools:
             _pools[key] = ThreadPoolExecutor(max_workers, thread_name_prefix=f"tasks-{alias}")

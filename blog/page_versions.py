@@ -7,9 +7,9 @@ round trip cost more than the rest of the request (docs/benchmarks.md).
 So each connection remembers the versions it has read, for as long as the database says
 nothing changed. A trigger on the articles table (migration 0005) sends a notice on CHANNEL
 whenever a transaction that changed it commits; the connection LISTENs before it reads any
-version, so no change can fall between a read and the notices. Each lookup first takes in what
-has arrived on the socket (the connection's health check reads it in): any notice forgets
-every remembered version.
+version, so no change can fall between a read and the notices. Each lookup first runs the
+connection's health check (ops/postgresql), which reads in whatever waits on the socket and
+tells a session the server ended; any notice read forgets every remembered version.
 
 What a reader can still get: a change committed by another connection reaches a worker as a
 notice a moment after the commit (well under a millisecond on an idle server). A request

@@ -1,7 +1,11 @@
 """Moderation email leaves the visitor's request: tasks run on a background thread."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -17,6 +21,22 @@ from comments.tasks import moderator_reports
 from tests.support.postgres import require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a process of its own: forking the test process, with its threads, could deadlock.
+FORK_AFTER_USING_THE_POOL = """
+import os, sys
+from config.task_backends import shared_pool
+parents = shared_pool("default", 1)
+parents.submit(lambda: None).result(timeout=10)
+child = os.fork()
+if child == 0:
+    pool = shared_pool("default", 1)
+    os._exit(0 if pool is not parents and pool.submit(lambda: 42).result(timeout=10) == 42 else 1)
+_, status = os.waitpid(child, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 @pytest.fixture
@@ -155,3 +175,17 @@ def test_a_comment_held_within_the_interval_is_emailed_when_it_ends_with_no_furt
     # The timer thread handed its report to the process's pool (one thread here), not to a pool
     # of its own with a connection nothing closes.
     assert len(run_on) == 1
+
+
+def test_a_forked_child_runs_tasks_on_a_pool_of_its_own():
+    """A pool made before a fork has no threads in the child: a task there would never run."""
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", FORK_AFTER_USING_THE_POOL],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -215,22 +215,29 @@ def test_a_post_to_one_server_holds_back_the_same_sender_on_the_other(shared_dat
     assert len(created_times(shared_database, "a@example.com")) == 1
 
 
+def eight_posts_at_once(
+    servers: tuple[str, str], address: Callable[[int], str], email: Callable[[int], str]
+) -> list[int]:
+    """Eight visitors open the form, alternating between the servers, then all post at once:
+    visitor n from `address(n)` as `email(n)`. Their answers' status codes, in visitor order."""
+    visitors = [Visitor(servers[n % 2]) for n in range(8)]
+    forms = [visitor.open_form() for visitor in visitors]
+
+    def post(n: int) -> int:
+        return visitors[n].post(forms[n], address(n), author_email=email(n), body=f"#{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(post, range(8)))
+
+
 def test_simultaneous_posts_through_both_servers_store_one_comment_per_interval(
     shared_database, two_servers
 ):
     """Eight posts from one email, fired at once through both servers. Whatever the timing,
     no two comments from that email may be stored less than the flood interval apart."""
-    visitors = [Visitor(two_servers[n % 2]) for n in range(8)]
-    forms = [visitor.open_form() for visitor in visitors]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(
-            pool.map(
-                lambda n: visitors[n].post(
-                    forms[n], f"203.0.113.{n + 1}", author_email="race@example.com", body=f"#{n}"
-                ),
-                range(8),
-            )
-        )
+    answers = eight_posts_at_once(
+        two_servers, address=lambda n: f"203.0.113.{n + 1}", email=lambda n: "race@example.com"
+    )
     assert set(answers) <= {302, 429}, answers
     assert 302 in answers
     times = created_times(shared_database, "race@example.com")
@@ -243,17 +250,9 @@ def test_simultaneous_posts_from_one_address_with_different_emails_store_one_per
 ):
     """The posting lock is per sender, by email and by address: eight people's posts from one
     address, fired at once through both servers, still store one comment per interval."""
-    visitors = [Visitor(two_servers[n % 2]) for n in range(8)]
-    forms = [visitor.open_form() for visitor in visitors]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(
-            pool.map(
-                lambda n: visitors[n].post(
-                    forms[n], "203.0.113.200", author_email=f"office{n}@example.com", body=f"#{n}"
-                ),
-                range(8),
-            )
-        )
+    answers = eight_posts_at_once(
+        two_servers, address=lambda n: "203.0.113.200", email=lambda n: f"office{n}@example.com"
+    )
     assert set(answers) <= {302, 429}, answers
     assert 302 in answers
     times = sorted(

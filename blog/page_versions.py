@@ -22,8 +22,13 @@ the test suite runs in one), with CONN_MAX_AGE=0 (a new connection per request w
 each time) and without psycopg2. A remembered version is also trusted for TRUST_SECONDS at
 most, so that a path that loses notices (a pooler in transaction mode) cannot make a page
 stale for longer.
+
+The same memory serves requests that act on a published article without showing its text
+(posting a comment): `published_article()` keeps each one it found under its version, and
+forgets it with the versions.
 """
 
+import copy
 import threading
 import time
 from collections import deque
@@ -45,7 +50,12 @@ class _Remembered(threading.local):
     def __init__(self) -> None:
         self.connection: object | None = None
         self.versions: dict[str, Version] = {}
+        self.articles: dict[tuple[int, str], Article] = {}
         self.trusted_until = 0.0
+
+    def forget(self) -> None:
+        self.versions = {}
+        self.articles = {}
 
 
 _remembered = _Remembered()
@@ -64,6 +74,31 @@ def page_version_at(slug: str) -> Version:
             return None
         versions[slug] = version
     return versions[slug]
+
+
+def published_article(slug: str) -> Article | None:
+    """The published article at `slug` without its text (`body_source`, `body_html`), or None.
+
+    For requests that act on an article rather than show it, such as posting a comment. Where
+    versions are remembered, so is the article found under its version: it stays published
+    until the version changes, as unpublishing and rescheduling change it, and time only moves
+    forward. A copy is handed out, so nothing a request does to it reaches the next one.
+    """
+    published = Article.objects.published().defer("body_source", "body_html")
+    database = connections[DEFAULT_DB_ALIAS]
+    if not _may_remember(database):
+        return published.filter(slug=slug).first()
+    current = page_version_at(slug)
+    if current is None:
+        return None
+    remembered = _remembered.articles.get(current)
+    if remembered is None:
+        remembered = published.filter(slug=slug).first()
+        if remembered is None:
+            return None  # a draft, or scheduled for later: looked up again next time
+        # Kept under the version it was read with, which may be newer than `current`.
+        _remembered.articles[(remembered.pk, remembered.page_version)] = remembered
+    return copy.copy(remembered)
 
 
 def _may_remember(database: BaseDatabaseWrapper) -> bool:
@@ -90,7 +125,7 @@ def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]
         if database.is_usable():
             if raw.notifies:
                 raw.notifies.clear()
-                _remembered.versions = {}
+                _remembered.forget()
             return _remembered.versions
         database.close()  # start afresh below
     with database.cursor() as cursor:
@@ -99,6 +134,6 @@ def _versions_still_current(database: BaseDatabaseWrapper) -> dict[str, Version]
     # Whether a notice came is all that matters. psycopg2 appends every notice it reads to
     # `notifies`, also while the worker serves other pages for a long time: keep only one.
     _remembered.connection.notifies = deque(maxlen=1)
-    _remembered.versions = {}
+    _remembered.forget()
     _remembered.trusted_until = time.monotonic() + TRUST_SECONDS
     return _remembered.versions

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from blog import page_versions
 from blog.models import Article
 from comments import spam
 from comments.forms import CommentForm, ReviewDecisionForm
@@ -46,8 +47,9 @@ class Outcome(Enum):
 
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     # A post that is accepted never needs the article's text; a form shown again loads it.
-    published = Article.objects.published().defer("body_source", "body_html")
-    article = get_object_or_404(published, slug=slug)
+    article = page_versions.published_article(slug)
+    if article is None:
+        raise Http404("No article is published at this address.")
     if request.method != "POST":
         return _posting_needs_the_form(request, article)
     if not comments_are_open(article):

@@ -7,10 +7,12 @@ changes come from the test's connection or from a second one, as from another we
 import select
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from blog import page_versions
 from blog.models import Article
@@ -171,6 +173,60 @@ def test_a_remembered_version_is_read_again_after_the_trust_period(article, monk
 
     assert queries[0] == f"LISTEN {page_versions.CHANNEL}"
     assert len(queries) == 2
+
+
+# --- Published articles remembered for requests that act on them (posting a comment) --------
+
+
+def test_a_published_article_is_read_once_then_remembered_as_a_copy(article):
+    first, queries = queries_made(lambda: page_versions.published_article(SLUG))
+    assert first.pk == article.pk
+    assert any('FROM "blog_article"' in sql and "published_at" in sql for sql in queries)
+
+    first.comments_open = False  # what one request does to its copy
+    again, queries = queries_made(lambda: page_versions.published_article(SLUG))
+    assert queries == []
+    assert again is not first
+    assert again.comments_open is True
+
+
+def test_a_change_another_worker_commits_reaches_the_remembered_article(article):
+    page_versions.published_article(SLUG)
+    in_another_worker(lambda: Article.objects.filter(pk=article.pk).update(comments_open=False))
+
+    wait_for_the_notice()
+
+    assert page_versions.published_article(SLUG).comments_open is False
+
+
+def test_an_article_unpublished_elsewhere_is_no_longer_found(article):
+    page_versions.published_article(SLUG)
+    in_another_worker(
+        lambda: Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    )
+
+    wait_for_the_notice()
+
+    assert page_versions.published_article(SLUG) is None
+
+
+def test_a_scheduled_article_is_found_once_its_date_comes_with_no_change(make_article, monkeypatch):
+    publish_on = timezone.now() + timedelta(hours=1)
+    make_article(slug="scheduled", published_at=publish_on)
+    assert page_versions.published_article("scheduled") is None
+
+    monkeypatch.setattr(timezone, "now", lambda: publish_on + timedelta(seconds=1))
+
+    assert page_versions.published_article("scheduled").slug == "scheduled"
+
+
+def test_inside_a_transaction_the_article_is_read_each_time(article):
+    page_versions.published_article(SLUG)
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(comments_open=False)
+        uncommitted, queries = queries_made(lambda: page_versions.published_article(SLUG))
+    assert uncommitted.comments_open is False
+    assert len(queries) == 1
 
 
 def test_the_trigger_notifies_the_channel_the_pages_listen_on():

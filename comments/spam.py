@@ -23,7 +23,6 @@ from enum import Enum, auto
 from django.conf import settings
 from django.core import signing
 from django.db import connection, models
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -254,24 +253,42 @@ def refusal(submission: Submission, now: datetime | None = None) -> Refusal | No
     A flood: this address or email posted any comment within the last FLOOD_INTERVAL.
     """
     since = (now or timezone.now()) - FLOOD_INTERVAL
-    same_email = Q(author_email__iexact=submission.author_email)
-    same_sender = (
-        same_email | Q(ip_address=submission.ip_address) if submission.ip_address else same_email
-    )
-    same_thread = same_email & Q(article=submission.article)
-    earlier = (
-        Comment.objects.filter(same_thread | (same_sender & Q(created_at__gt=since)))
-        .annotate(in_same_thread=same_thread)
-        .order_by()
-        .values_list("in_same_thread", "created_at", "body")
-    )
     wanted = _squeezed(submission.body)
-    rows = list(earlier)
+    rows = _earlier_comments(submission, since)
     if any(in_thread and _squeezed(text) == wanted for in_thread, _, text in rows):
         return Refusal.DUPLICATE
-    if any(created_at > since for _, created_at, _ in rows):
+    if any(recent for _, recent, _ in rows):
         return Refusal.FLOOD
     return None
+
+
+def _earlier_comments(submission: Submission, since: datetime) -> list[tuple[bool, bool, str]]:
+    """(in this thread from this email, posted after `since`, text) of each earlier comment
+    from this email on this article, or from this email or address after `since`.
+
+    In SQL, because the ORM took 0.5 ms to build this one query on every post, ten times the
+    query itself (docs/benchmarks.md). The email is compared upper-cased, as `iexact` does and
+    the comment_email_date index is built; a post with no address matches no address (NULL).
+    """
+    meta = Comment._meta
+    quote = connection.ops.quote_name
+    email, article, ip_address, created_at, body = (
+        quote(meta.get_field(name).column)
+        for name in ("author_email", "article", "ip_address", "created_at", "body")
+    )
+    same_thread = f"(UPPER({email}) = UPPER(%s) AND {article} = %s)"
+    recent = f"{created_at} > %s"
+    sql = (
+        f"SELECT {same_thread}, {recent}, {body} FROM {quote(meta.db_table)} "
+        f"WHERE {same_thread} OR ((UPPER({email}) = UPPER(%s) OR {ip_address} = %s) AND {recent})"
+    )
+    thread = [submission.author_email, submission.article.pk]
+    after = connection.ops.adapt_datetimefield_value(since)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*thread, after, *thread, submission.author_email, submission.ip_address, after]
+        )
+        return cursor.fetchall()
 
 
 # --- Helpers ----------------------------------------------------------------------------------

@@ -384,6 +384,67 @@ def test_the_same_text_on_another_article_or_from_another_email_is_a_new_comment
     assert Comment.objects.filter(body=text).count() == 3
 
 
+TEXT = "Does magnesium glycinate upset the stomach?"
+AN_HOUR_AGO = timedelta(hours=1)
+A_MOMENT_AGO = timedelta(seconds=2)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "sent", "expected"),
+    [
+        # The same email on the same article, in any case and spacing, any time before.
+        ({"author_email": "GRACE@example.com", "age": AN_HOUR_AGO}, {}, spam.Refusal.DUPLICATE),
+        (
+            {"age": AN_HOUR_AGO, "body": "does  magnesium GLYCINATE upset the stomach?"},
+            {},
+            spam.Refusal.DUPLICATE,
+        ),
+        ({"age": A_MOMENT_AGO}, {}, spam.Refusal.DUPLICATE),  # a double click: not a flood
+        ({"age": AN_HOUR_AGO, "body": "Another question."}, {}, None),
+        # Anything from the same email or address within the interval, on any article.
+        ({"age": A_MOMENT_AGO, "on_another_article": True}, {}, spam.Refusal.FLOOD),
+        ({"age": A_MOMENT_AGO, "author_email": "ada@example.com"}, {}, spam.Refusal.FLOOD),
+        (
+            {"age": A_MOMENT_AGO, "author_email": "ada@example.com", "ip_address": "2001:db8::7"},
+            {"ip_address": "2001:db8::7"},
+            spam.Refusal.FLOOD,
+        ),
+        ({"age": AN_HOUR_AGO, "author_email": "ada@example.com"}, {}, None),
+        ({"age": AN_HOUR_AGO, "on_another_article": True}, {}, None),
+        # A post with no address is never matched by another one with none.
+        (
+            {"age": A_MOMENT_AGO, "author_email": "ada@example.com", "ip_address": None},
+            {"ip_address": None},
+            None,
+        ),
+        (
+            {"age": A_MOMENT_AGO, "author_email": "ada@example.com", "ip_address": "192.0.2.8"},
+            {},
+            None,
+        ),
+    ],
+)
+def test_refusal_tells_duplicates_and_floods_from_new_comments(
+    article, make_article, make_comment, earlier, sent, expected
+):
+    earlier = {
+        "author_email": "grace@example.com",
+        "body": TEXT,
+        "ip_address": "203.0.113.9",
+    } | earlier
+    on = make_article(slug="calcium") if earlier.pop("on_another_article", False) else article
+    make_comment(on, created_at=timezone.now() - earlier.pop("age"), **earlier)
+    fields = {
+        "author_name": "Grace",
+        "author_email": "grace@example.com",
+        "body": TEXT,
+        "ip_address": "203.0.113.9",
+    }
+    sent = spam.Submission(article=article, honeypot="", form_age=None, **(fields | sent))
+
+    assert spam.refusal(sent) is expected
+
+
 # --- Client IP --------------------------------------------------------------------------------
 
 

@@ -84,21 +84,24 @@ def published_article(slug: str) -> Article | None:
     until the version changes, as unpublishing and rescheduling change it, and time only moves
     forward. A copy is handed out, so nothing a request does to it reaches the next one.
     """
-    published = Article.objects.published().defer("body_source", "body_html")
     database = connections[DEFAULT_DB_ALIAS]
     if not _may_remember(database):
-        return published.filter(slug=slug).first()
+        return _published_without_text(slug)
     current = page_version_at(slug)
     if current is None:
         return None
     remembered = _remembered.articles.get(current)
     if remembered is None:
-        remembered = published.filter(slug=slug).first()
+        remembered = _published_without_text(slug)
         if remembered is None:
             return None  # a draft, or scheduled for later: looked up again next time
         # Kept under the version it was read with, which may be newer than `current`.
         _remembered.articles[(remembered.pk, remembered.page_version)] = remembered
     return copy.copy(remembered)
+
+
+def _published_without_text(slug: str) -> Article | None:
+    return Article.objects.published().defer("body_source", "body_html").filter(slug=slug).first()
 
 
 def _may_remember(database: BaseDatabaseWrapper) -> bool:

@@ -3,10 +3,13 @@
 -- form's CSRF token and its signed timestamp, older than the 3 s minimum), and comes from its
 -- own address (X-Forwarded-For, trusted with TRUSTED_PROXY_COUNT=1) with its own email, so the
 -- flood control (one post per address or email per 15 s) lets every one through.
--- Arguments after `--`: the path of the forms file (one "cookie\ttoken\ttimestamp" per line).
+-- Arguments after `--`: the path of the forms file (one "cookie\ttoken\ttimestamp" per line),
+-- then the run's number (1, 2, ...): each run posts from addresses and emails of its own, so
+-- a later run is neither a flood nor a duplicate of an earlier one.
 dofile((debug.getinfo(1, "S").source:sub(2):gsub("post_comments.lua$", "report.lua")))
 
 local forms = {}
+local run = 1
 local counter = 0
 thread_number = 0  -- global: setup() sets it in each thread
 local next_thread = 0
@@ -24,6 +27,7 @@ function init(args)
     local cookie, token, timestamp = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)")
     table.insert(forms, {cookie = cookie, token = token, timestamp = timestamp})
   end
+  run = tonumber(args[2] or "1")
   original_init({"302"})
 end
 
@@ -36,8 +40,8 @@ end
 function request()
   counter = counter + 1
   local form = forms[(counter % #forms) + 1]
-  local visitor = thread_number * 1000000 + counter
-  local address = string.format("10.%d.%d.%d", thread_number, math.floor(counter / 250) % 250 + 1, counter % 250 + 1)
+  local visitor = run * 100000000 + thread_number * 1000000 + counter
+  local address = string.format("%d.%d.%d.%d", 9 + run, thread_number, math.floor(counter / 250) % 250 + 1, counter % 250 + 1)
   local body = table.concat({
     "csrfmiddlewaretoken=" .. encode(form.token),
     "rendered_at=" .. encode(form.timestamp),

@@ -86,6 +86,7 @@ def seed_articles() -> dict[str, str]:
     Article.objects.filter(pk=posting.pk).update(slug=POSTING_SLUG)
     urls["posting"] = f"/blog/{POSTING_SLUG}/"
     urls["posting_action"] = f"/blog/{POSTING_SLUG}/comments/"
+    urls["posting_floor"] = f"/bench/posting-floor/{POSTING_SLUG}/"
     return urls
 
 

@@ -16,6 +16,13 @@ urlpatterns = [
 ]
 
 if settings.BENCHMARK_HELLO:
-    urlpatterns.insert(0, path("bench/hello/", views.benchmark_hello, name="benchmark_hello"))
+    urlpatterns[:0] = [
+        path("bench/hello/", views.benchmark_hello, name="benchmark_hello"),
+        path(
+            "bench/posting-floor/<slug:slug>/",
+            views.benchmark_posting_floor,
+            name="benchmark_posting_floor",
+        ),
+    ]
 
 handler400 = "config.views.bad_request"

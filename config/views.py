@@ -1,15 +1,23 @@
-"""Site-wide answers to requests no app view can serve, and the CSP violation report sink."""
+"""Site-wide answers to requests no app view can serve, the CSP violation report sink, and the
+benchmark's baseline views."""
 
 import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_GET, require_POST
+
+from blog import page_versions
+from blog.models import Article
+from comments import spam
+from comments.models import Comment
 
 csp_logger = logging.getLogger("config.csp")
 
@@ -90,3 +98,51 @@ def benchmark_hello(request: HttpRequest) -> HttpResponse:
     Routed only when BENCHMARK_HELLO is on (config/urls.py).
     """
     return HttpResponse("Hello, world\n", content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+def benchmark_posting_floor(request: HttpRequest, slug: str) -> HttpResponse:
+    """The least a comment post can do and keep its guarantees: `make bench`'s posting baseline.
+
+    The same middleware and CSRF check as the comment form, the same sender locks and the same
+    flood and duplicate query (comments/spam.py), then one INSERT written by hand. No form
+    validation, spam signals, moderation, messages or cookies, and no ORM: whatever the real
+    view spends beyond this is the price of those. Routed only when BENCHMARK_HELLO is on.
+    """
+    found = page_versions.page_version_at(slug)
+    if found is None:
+        raise Http404("No article at this address.")
+    article = Article(pk=found[0], slug=slug)
+    submission = spam.Submission(
+        article=article,
+        author_name=request.POST.get("author_name", ""),
+        author_email=request.POST.get("author_email", ""),
+        body=request.POST.get("body", ""),
+        ip_address=spam.client_ip(request),
+        honeypot="",
+        form_age=None,
+    )
+    meta = Comment._meta
+    quote = connection.ops.quote_name
+    columns = ("article", "author_name", "author_email", "body", "ip_address", "created_at")
+    constant = {"user_agent": "''", "spam_signals": "'[]'"}  # NOT NULL, no database default
+    names = ", ".join(quote(meta.get_field(name).column) for name in (*columns, *constant))
+    values = ", ".join(["%s"] * len(columns) + list(constant.values()))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({values})"
+    with transaction.atomic():
+        spam.lock_for_posting(submission.ip_address, submission.author_email)
+        if spam.refusal(submission) is not None:
+            return HttpResponse("Refused\n", status=429, content_type="text/plain")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    article.pk,
+                    submission.author_name,
+                    submission.author_email,
+                    submission.body,
+                    submission.ip_address,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                ],
+            )
+    return HttpResponseRedirect(f"{article.get_absolute_url()}#comments")

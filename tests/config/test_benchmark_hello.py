@@ -1,11 +1,13 @@
-"""The benchmark's baseline view exists only when BENCHMARK_HELLO turns it on."""
+"""The benchmark's baseline views exist only when BENCHMARK_HELLO turns them on."""
 
 import importlib
 
 import pytest
+from django.test import Client
 from django.urls import clear_url_caches
 
 import config.urls
+from comments.models import Comment
 
 
 @pytest.fixture
@@ -31,3 +33,45 @@ def test_the_benchmark_turns_the_hello_view_on(client, reload_urls, db):
     response = client.get("/bench/hello/")
     assert response.status_code == 200
     assert response.text == "Hello, world\n"
+
+
+FLOOR_POST = {
+    "author_name": "Bench reader 1",
+    "author_email": "reader-1@example.com",
+    "body": "Benchmark comment 1: how much magnesium is in almonds?",
+}
+
+
+def test_production_has_no_posting_floor_view(client, reload_urls, article):
+    reload_urls(False)
+    response = client.post(f"/bench/posting-floor/{article.slug}/", FLOOR_POST)
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_the_posting_floor_stores_a_pending_comment_and_keeps_the_flood_rule(
+    client, reload_urls, article
+):
+    reload_urls(True)
+    url = f"/bench/posting-floor/{article.slug}/"
+
+    first = client.post(url, FLOOR_POST, REMOTE_ADDR="198.51.100.7")
+    again = client.post(url, FLOOR_POST | {"body": "Another"}, REMOTE_ADDR="198.51.100.7")
+
+    assert first.status_code == 302
+    assert again.status_code == 429
+    comment = Comment.objects.get()
+    assert (comment.article, comment.status, comment.ip_address) == (
+        article,
+        Comment.Status.PENDING,
+        "198.51.100.7",
+    )
+    assert comment.body == FLOOR_POST["body"]
+
+
+def test_the_posting_floor_checks_csrf_like_the_comment_form(reload_urls, article):
+    reload_urls(True)
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(f"/bench/posting-floor/{article.slug}/", FLOOR_POST)
+    assert response.status_code == 403
+    assert not Comment.objects.exists()

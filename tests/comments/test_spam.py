@@ -411,6 +411,22 @@ A_MOMENT_AGO = timedelta(seconds=2)
         ),
         ({"age": AN_HOUR_AGO, "author_email": "ada@example.com"}, {}, None),
         ({"age": AN_HOUR_AGO, "on_another_article": True}, {}, None),
+        # An address is matched in the form the comment stores it: IPv4-mapped IPv6 addresses
+        # in dotted form, link-local ones without their zone.
+        (
+            {
+                "age": A_MOMENT_AGO,
+                "author_email": "ada@example.com",
+                "ip_address": "::ffff:192.0.2.8",
+            },
+            {"ip_address": "::ffff:c000:208"},
+            spam.Refusal.FLOOD,
+        ),
+        (
+            {"age": A_MOMENT_AGO, "author_email": "ada@example.com", "ip_address": "fe80::1"},
+            {"ip_address": "fe80::1%eth0"},
+            spam.Refusal.FLOOD,
+        ),
         # A post with no address is never matched by another one with none.
         (
             {"age": A_MOMENT_AGO, "author_email": "ada@example.com", "ip_address": None},

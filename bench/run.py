@@ -15,7 +15,8 @@ for a fixed time against that one server, and the two baselines in the same run:
   post           comments posted through the real form (see bench/post_comments.lua)
   post_floor     the same posts to the least a post can do and keep the flood and duplicate
                  guarantees (config/views.py: benchmark_posting_floor, BENCHMARK_HELLO=1): the
-                 sender locks, the duplicate and flood query and a hand-written INSERT, with no
+                 published article, the sender locks, the duplicate and flood query and a
+                 hand-written INSERT, with no
                  form, spam signals, messages or ORM. Not a target: it shows how much of "post"
                  is the guarantees themselves and how much the rest
 
@@ -430,8 +431,8 @@ def table(results: dict) -> str:
         lines.append(
             f"- {database}: posting: {post['accepted']} accepted (302), {post['stored']} stored, "
             f"{post['lost']} lost, {post['held']} held as spam; at "
-            f"{post['requests_per_second'] / floor['requests_per_second']:.2f}x the posting "
-            f"floor ({floor['accepted']} accepted, {floor['lost']} lost); admin queue at "
+            f"{post['requests_per_second'] / max(floor['requests_per_second'], 0.1):.2f}x the "
+            f"posting floor ({floor['accepted']} accepted, {floor['lost']} lost); admin queue at "
             f"{run['pending_comments']:,} pending: {queue['at_100k_pending']['queries']} queries "
             f"(at 1 pending: {queue['at_1_pending']['queries']}), "
             f"{queue['at_100k_pending']['median_ms']} ms in-process; worker peak RSS "

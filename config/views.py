@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_GET, require_POST
 
 from blog import page_versions
-from blog.models import Article
 from comments import spam
 from comments.models import Comment
 
@@ -104,15 +103,14 @@ def benchmark_hello(request: HttpRequest) -> HttpResponse:
 def benchmark_posting_floor(request: HttpRequest, slug: str) -> HttpResponse:
     """The least a comment post can do and keep its guarantees: `make bench`'s posting baseline.
 
-    The same middleware and CSRF check as the comment form, the same sender locks and the same
-    flood and duplicate query (comments/spam.py), then one INSERT written by hand. No form
+    The same middleware and CSRF check as the comment form, the same published article lookup,
+    sender locks and flood and duplicate query, then one INSERT written by hand. No form
     validation, spam signals, moderation, messages or cookies, and no ORM: whatever the real
     view spends beyond this is the price of those. Routed only when BENCHMARK_HELLO is on.
     """
-    found = page_versions.page_version_at(slug)
-    if found is None:
-        raise Http404("No article at this address.")
-    article = Article(pk=found[0], slug=slug)
+    article = page_versions.published_article(slug)
+    if article is None:
+        raise Http404("No article is published at this address.")
     submission = spam.Submission(
         article=article,
         author_name=request.POST.get("author_name", ""),
@@ -141,7 +139,9 @@ def benchmark_posting_floor(request: HttpRequest, slug: str) -> HttpResponse:
                     submission.author_name,
                     submission.author_email,
                     submission.body,
-                    submission.ip_address,
+                    meta.get_field("ip_address").get_db_prep_value(
+                        submission.ip_address, connection
+                    ),
                     connection.ops.adapt_datetimefield_value(timezone.now()),
                 ],
             )

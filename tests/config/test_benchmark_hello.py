@@ -56,7 +56,12 @@ def test_the_posting_floor_stores_a_pending_comment_and_keeps_the_flood_rule(
     url = f"/bench/posting-floor/{article.slug}/"
 
     first = client.post(url, FLOOR_POST, REMOTE_ADDR="198.51.100.7")
-    again = client.post(url, FLOOR_POST | {"body": "Another"}, REMOTE_ADDR="198.51.100.7")
+    # Another email from the same address: refused by the address alone.
+    again = client.post(
+        url,
+        FLOOR_POST | {"author_email": "reader-2@example.com", "body": "Another"},
+        REMOTE_ADDR="198.51.100.7",
+    )
 
     assert first.status_code == 302
     assert again.status_code == 429
@@ -74,4 +79,14 @@ def test_the_posting_floor_checks_csrf_like_the_comment_form(reload_urls, articl
     browser = Client(enforce_csrf_checks=True)
     response = browser.post(f"/bench/posting-floor/{article.slug}/", FLOOR_POST)
     assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_the_posting_floor_takes_no_post_for_an_unpublished_article(
+    client, reload_urls, make_article
+):
+    reload_urls(True)
+    draft = make_article(slug="draft", status="draft")
+    response = client.post(f"/bench/posting-floor/{draft.slug}/", FLOOR_POST)
+    assert response.status_code == 404
     assert not Comment.objects.exists()

@@ -42,11 +42,16 @@ FLOOR_POST = {
 }
 
 
+def assert_floor_refuses(browser: Client, slug: str, status: int) -> None:
+    """The floor answers `status` and stores nothing."""
+    response = browser.post(f"/bench/posting-floor/{slug}/", FLOOR_POST)
+    assert response.status_code == status
+    assert not Comment.objects.exists()
+
+
 def test_production_has_no_posting_floor_view(client, reload_urls, article):
     reload_urls(False)
-    response = client.post(f"/bench/posting-floor/{article.slug}/", FLOOR_POST)
-    assert response.status_code == 404
-    assert not Comment.objects.exists()
+    assert_floor_refuses(client, article.slug, 404)
 
 
 def test_the_posting_floor_stores_a_pending_comment_and_keeps_the_flood_rule(
@@ -76,10 +81,7 @@ def test_the_posting_floor_stores_a_pending_comment_and_keeps_the_flood_rule(
 
 def test_the_posting_floor_checks_csrf_like_the_comment_form(reload_urls, article):
     reload_urls(True)
-    browser = Client(enforce_csrf_checks=True)
-    response = browser.post(f"/bench/posting-floor/{article.slug}/", FLOOR_POST)
-    assert response.status_code == 403
-    assert not Comment.objects.exists()
+    assert_floor_refuses(Client(enforce_csrf_checks=True), article.slug, 403)
 
 
 def test_the_posting_floor_takes_no_post_for_an_unpublished_article(
@@ -87,6 +89,4 @@ def test_the_posting_floor_takes_no_post_for_an_unpublished_article(
 ):
     reload_urls(True)
     draft = make_article(slug="draft", status="draft")
-    response = client.post(f"/bench/posting-floor/{draft.slug}/", FLOOR_POST)
-    assert response.status_code == 404
-    assert not Comment.objects.exists()
+    assert_floor_refuses(client, draft.slug, 404)
